@@ -1,0 +1,102 @@
+package yarnps.conf;
+
+import static yarnps.conf.ConfigKey.boolKey;
+import static yarnps.conf.ConfigKey.doubleKey;
+import static yarnps.conf.ConfigKey.enumKey;
+import static yarnps.conf.ConfigKey.intKey;
+import static yarnps.conf.ConfigKey.longKey;
+import static yarnps.conf.ConfigKey.stringKey;
+
+import java.util.List;
+
+/**
+ * The core {@code yarnps.*} configuration keys, each with its default and doc. The same keys,
+ * defaults and docs are listed in {@code conf/yarnps-default.xml}; {@code PsKeysTest} fails when
+ * the two disagree. Per-table keys are in {@link TableKeys}.
+ */
+public final class PsKeys {
+  private PsKeys() {}
+
+  /** What a worker does with a training or test line it cannot parse. */
+  public enum MalformedPolicy { SKIP, FAIL }
+
+  public static final ConfigKey<String> APP_NAME =
+      stringKey("yarnps.app.name", "yarn-ps", "Application name shown in the YARN UI.");
+  public static final ConfigKey<String> QUEUE =
+      stringKey("yarnps.queue", "default", "YARN queue to submit to.");
+  public static final ConfigKey<String> JOB_CLASS =
+      stringKey("yarnps.job.class", null, "Class in the job jar implementing yarnps.worker.api.PsJob (required).");
+  public static final ConfigKey<String> JOB_JAR =
+      stringKey("yarnps.job.jar", null, "Local path of the job jar holding yarnps.job.class (required at submit).");
+  public static final ConfigKey<Integer> SERVERS =
+      intKey("yarnps.servers", 2, 1, 4096, "Number of parameter server containers.");
+  public static final ConfigKey<Integer> WORKERS =
+      intKey("yarnps.workers", 2, 1, 65536, "Number of worker containers.");
+  public static final ConfigKey<Integer> SERVER_MEMORY_MB =
+      intKey("yarnps.server.memory.mb", 1024, 128, 1 << 20, "Memory of each server container, MB.");
+  public static final ConfigKey<Integer> SERVER_VCORES =
+      intKey("yarnps.server.vcores", 1, 1, 1024, "Virtual cores of each server container.");
+  public static final ConfigKey<Integer> WORKER_MEMORY_MB =
+      intKey("yarnps.worker.memory.mb", 1024, 128, 1 << 20, "Memory of each worker container, MB.");
+  public static final ConfigKey<Integer> WORKER_VCORES =
+      intKey("yarnps.worker.vcores", 1, 1, 1024, "Virtual cores of each worker container.");
+  public static final ConfigKey<Integer> AM_MEMORY_MB =
+      intKey("yarnps.am.memory.mb", 512, 128, 1 << 20, "Memory of the ApplicationMaster container, MB.");
+  public static final ConfigKey<Integer> AM_VCORES =
+      intKey("yarnps.am.vcores", 1, 1, 1024, "Virtual cores of the ApplicationMaster container.");
+  public static final ConfigKey<Double> HEAP_FRACTION =
+      doubleKey("yarnps.heap.fraction", 0.7, 0.1, 0.95, "Share of a container's memory given to the JVM heap (-Xmx).");
+  public static final ConfigKey<String> JAVA_OPTS =
+      stringKey("yarnps.container.java.opts", "", "Extra JVM options for the AM, server and worker JVMs.");
+  public static final ConfigKey<String> INPUT_TRAIN =
+      stringKey("yarnps.input.train", null, "Comma-separated HDFS files or directories of training data (required).");
+  public static final ConfigKey<String> INPUT_TEST =
+      stringKey("yarnps.input.test", "", "Comma-separated HDFS files or directories of test data (optional).");
+  public static final ConfigKey<String> OUTPUT =
+      stringKey("yarnps.output", null, "HDFS directory the final model is written to; must not exist (required).");
+  public static final ConfigKey<Long> SPLIT_BYTES =
+      longKey("yarnps.input.split.bytes", 0, 0, Long.MAX_VALUE,
+          "Target input split size in bytes; 0 means the file's block size, as FileInputFormat does.");
+  public static final ConfigKey<MalformedPolicy> MALFORMED =
+      enumKey("yarnps.input.malformed", MalformedPolicy.SKIP, MalformedPolicy.class,
+          "skip: count and skip lines that do not parse; fail: fail the job naming file and line.");
+  public static final ConfigKey<Integer> VNODES =
+      intKey("yarnps.layout.vnodes", 32, 1, 4096, "Virtual nodes per server on the consistent-hashing ring.");
+  public static final ConfigKey<String> TABLES =
+      stringKey("yarnps.tables", "w", "Comma-separated names of the job's parameter tables; see yarnps.table.NAME.*.");
+  public static final ConfigKey<Integer> HEARTBEAT_MS =
+      intKey("yarnps.heartbeat.interval.ms", 1000, 10, 600_000, "Interval of container heartbeats to the AM, ms.");
+  public static final ConfigKey<Integer> RPC_MAX_FRAME =
+      intKey("yarnps.rpc.max.frame.bytes", 256 << 20, 1 << 16, Integer.MAX_VALUE,
+          "Largest Thrift frame a peer accepts; larger frames are refused.");
+  public static final ConfigKey<Integer> RPC_TIMEOUT_MS =
+      intKey("yarnps.rpc.timeout.ms", 120_000, 100, Integer.MAX_VALUE, "Socket timeout of RPC calls, ms.");
+  public static final ConfigKey<Integer> RPC_CONNECTIONS =
+      intKey("yarnps.rpc.connections.per.server", 4, 1, 256,
+          "Connections a worker keeps to each server; bounds its calls in flight per server.");
+  public static final ConfigKey<Integer> SERVER_THREADS =
+      intKey("yarnps.server.handler.threads", 64, 2, 4096, "Most concurrent connections a server handles.");
+  public static final ConfigKey<Integer> POLL_MS =
+      intKey("yarnps.client.poll.interval.ms", 1000, 50, 600_000, "How often the client polls the application report, ms.");
+  public static final ConfigKey<String> STAGING_DIR =
+      stringKey("yarnps.staging.dir", "", "Staging root on the cluster file system; empty means <home>/.yarnps.");
+  public static final ConfigKey<Integer> MAX_APP_ATTEMPTS =
+      intKey("yarnps.am.max.attempts", 1, 1, 100, "ApplicationMaster attempts YARN makes before the job fails.");
+  public static final ConfigKey<Boolean> KEEP_STAGING =
+      boolKey("yarnps.staging.keep", false, "Keep the staging directory after the job ends (for debugging).");
+  public static final ConfigKey<String> FRAMEWORK_JAR =
+      stringKey("yarnps.framework.jar", "",
+          "Local path of the yarnps jar to ship; empty means the jar the client runs from.");
+  public static final ConfigKey<String> EXTRA_CLASSPATH =
+      stringKey("yarnps.container.extra.classpath", "",
+          "Extra classpath entries for every container (the embedded cluster sets this; rarely needed).");
+
+  /** Every core key, in the order of yarnps-default.xml. */
+  public static List<ConfigKey<?>> all() {
+    return List.of(APP_NAME, QUEUE, JOB_CLASS, JOB_JAR, SERVERS, WORKERS, SERVER_MEMORY_MB, SERVER_VCORES,
+        WORKER_MEMORY_MB, WORKER_VCORES, AM_MEMORY_MB, AM_VCORES, HEAP_FRACTION, JAVA_OPTS, INPUT_TRAIN,
+        INPUT_TEST, OUTPUT, SPLIT_BYTES, MALFORMED, VNODES, TABLES, HEARTBEAT_MS, RPC_MAX_FRAME,
+        RPC_TIMEOUT_MS, RPC_CONNECTIONS, SERVER_THREADS, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
+        KEEP_STAGING, FRAMEWORK_JAR, EXTRA_CLASSPATH);
+  }
+}

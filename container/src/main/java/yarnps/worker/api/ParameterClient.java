@@ -1,0 +1,40 @@
+package yarnps.worker.api;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Range push and pull of (key, value) lists to the parameter servers. Every call returns at once
+ * with a future; the key list is sliced by the layout's key ranges and the slices go to their
+ * servers in parallel; the future completes when every slice is answered (or fails with the first
+ * error, which names the server).
+ *
+ * <p>Keys are unsigned 64-bit integers and must be sorted ascending in unsigned order
+ * ({@link Long#compareUnsigned}) without duplicates; {@link yarnps.common.KeyArrays#sortUnique}
+ * makes such a list. Values are row-major: key {@code i} owns
+ * {@code values[i * width, (i + 1) * width)} where width is the table's
+ * ({@code yarnps.table.NAME.width}). The arrays must not change until the future completes.
+ */
+public interface ParameterClient {
+
+  /** Values per key of a table. */
+  int width(String table);
+
+  /** Sends updates (gradients or deltas, per the table's updater) for the keys. */
+  CompletableFuture<Void> push(String table, long[] keys, float[] values);
+
+  /** Reads the current values of the keys into a new array of keys.length * width floats. */
+  CompletableFuture<float[]> pull(String table, long[] keys);
+
+  /** Reads the current values of the keys into {@code out}, which holds at least keys.length * width floats. */
+  CompletableFuture<float[]> pull(String table, long[] keys, float[] out);
+
+  /**
+   * Every server writes its part of the table under {@code dir} on the job's file system, in the
+   * model format ({@code yarnps.model.ModelFormat}); the future yields one entry per server.
+   */
+  CompletableFuture<List<SavedPart>> save(String table, String dir);
+
+  /** One server's saved part of a table. */
+  record SavedPart(int server, String path, long keys, long bytes) {}
+}

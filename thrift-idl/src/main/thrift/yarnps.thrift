@@ -1,0 +1,246 @@
+/*
+ * yarn-ps wire protocol.
+ *
+ * Two services:
+ *  - Coordinator, served by the ApplicationMaster: membership, layout, input splits, progress,
+ *    metrics, barriers and finish.
+ *  - ParameterService, served by every parameter server: range push and pull, stats, save.
+ *
+ * Keys and values never travel as list<i64> / list<double>. They travel as binary blocks:
+ *  - key block: the keys of one request, sorted ascending as unsigned 64-bit integers and unique.
+ *    The first key is written as an unsigned LEB128 varint, every following key as the varint of
+ *    its difference to the previous key (always >= 1). The number of keys is sent beside the block.
+ *  - value block: numKeys * width IEEE-754 float32 values, little-endian, row-major (the width
+ *    values of key i follow those of key i-1).
+ *
+ * Transport: TFramedTransport + TBinaryProtocol on TCP. Frames are bounded by yarnps.rpc.max.frame.bytes.
+ */
+
+namespace java yarnps.thrift
+
+/** Why a call failed. */
+enum ErrorCode {
+  /** The request was malformed: bad key block, wrong value count, unknown table. */
+  BAD_REQUEST = 1,
+  /** The sender's layout is older than the server's: fetch the layout and resend. */
+  STALE_LAYOUT = 2,
+  /** A key of the request is not in a range this server holds. */
+  WRONG_SERVER = 3,
+  /** The service is not ready yet (layout not built, server still starting). */
+  NOT_READY = 4,
+  /** The callee failed while handling a valid request (I/O error, bug). */
+  INTERNAL = 5,
+  /** The peer is not a member of this job (unknown container or index). */
+  UNKNOWN_PEER = 6,
+}
+
+/** The one error type of both services. canRetry says whether the same call may succeed later. */
+exception PsError {
+  1: required ErrorCode code,
+  2: required string message,
+  3: required bool canRetry,
+}
+
+enum Role {
+  SERVER = 1,
+  WORKER = 2,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coordinator (on the ApplicationMaster)
+// ---------------------------------------------------------------------------------------------
+
+struct RegisterRequest {
+  1: required Role role,
+  /** Index of this role instance, 0-based, given to the container by the AM at launch. */
+  2: required i32 index,
+  /** YARN container id, for diagnostics and the tracking page. */
+  3: required string containerId,
+  4: required string host,
+  /** Port of the ParameterService (servers) or 0 (workers). */
+  5: required i32 port,
+}
+
+struct RegisterResponse {
+  /** Total number of servers and workers in this job. */
+  1: required i32 numServers,
+  2: required i32 numWorkers,
+}
+
+/** One contiguous range of the unsigned 64-bit key space, [start, limit) with limit = 0 meaning 2^64. */
+struct KeyRange {
+  1: required i64 start,
+  2: required i64 limit,
+  /** Index of the server that holds this range. */
+  3: required i32 server,
+}
+
+struct ServerAddress {
+  1: required i32 index,
+  2: required string host,
+  3: required i32 port,
+}
+
+/**
+ * Which server holds which key range. Ranges are sorted by start, cover the whole key space
+ * without gaps or overlaps. A layout with version 0 is not ready (not every server registered).
+ */
+struct Layout {
+  1: required i64 version,
+  2: required list<KeyRange> ranges,
+  3: required list<ServerAddress> servers,
+}
+
+/** A byte range of one input file, as Hadoop's FileInputFormat splits files. */
+struct InputSplit {
+  1: required string path,
+  2: required i64 start,
+  3: required i64 length,
+  /** Whether the file is compressed with a non-splittable codec (then start is 0 and the whole file is read). */
+  4: required bool wholeFile,
+}
+
+struct Heartbeat {
+  1: required Role role,
+  2: required i32 index,
+  /** Worker: iterations completed. Server: 0. */
+  3: required i64 clock,
+  /** Worker: fraction of its work done, 0..1. */
+  4: required double progress,
+  /** Named counters and gauges (examples, malformed lines, keys stored, ...). */
+  5: required map<string, double> metrics,
+}
+
+enum Command {
+  /** Go on. */
+  CONTINUE = 1,
+  /** Stop cleanly and exit 0: the job is over. */
+  SHUTDOWN = 2,
+  /** Stop now and exit non-zero: the job failed elsewhere. */
+  ABORT = 3,
+}
+
+struct HeartbeatResponse {
+  1: required Command command,
+  /** The current layout version; a caller with an older one should fetch the layout. */
+  2: required i64 layoutVersion,
+}
+
+/** A named point of a worker's metric series (training loss, test AUC, ...). */
+struct MetricsReport {
+  1: required i32 worker,
+  2: required i64 clock,
+  3: required map<string, double> values,
+  /** true for the job's final result (test metrics, model path); the AM records it as the job result. */
+  4: required bool isFinal,
+  /** Free-form string results (model path, ...). */
+  5: optional map<string, string> labels,
+}
+
+struct FinishRequest {
+  1: required Role role,
+  2: required i32 index,
+  3: required bool success,
+  /** Why it failed; names the file and line, key or peer where it can. */
+  4: required string diagnostics,
+}
+
+service Coordinator {
+  /** A container announces itself. Idempotent for the same (role, index, containerId). */
+  RegisterResponse registerContainer(1: RegisterRequest request) throws (1: PsError error),
+
+  /** Periodic liveness, progress and counters; the reply carries the AM's command. */
+  HeartbeatResponse heartbeat(1: Heartbeat heartbeat) throws (1: PsError error),
+
+  /** The current layout; version 0 while servers are still registering. */
+  Layout getLayout() throws (1: PsError error),
+
+  /** The input splits assigned to a worker for the named input ("train" or "test"). */
+  list<InputSplit> getSplits(1: i32 worker, 2: string input) throws (1: PsError error),
+
+  /** A worker reports metrics; isFinal marks the job's result. */
+  void report(1: MetricsReport report) throws (1: PsError error),
+
+  /**
+   * Blocks until every worker still in the job called barrier with the same name, then returns.
+   * Returns an error if the job is aborted while waiting.
+   */
+  void barrier(1: i32 worker, 2: string name) throws (1: PsError error),
+
+  /** A worker is done (success) or gives up (failure with diagnostics). */
+  void finish(1: FinishRequest request) throws (1: PsError error),
+}
+
+// ---------------------------------------------------------------------------------------------
+// ParameterService (on each server)
+// ---------------------------------------------------------------------------------------------
+
+struct PushRequest {
+  1: required string table,
+  2: required i64 layoutVersion,
+  3: required i32 numKeys,
+  /** Key block, see the top of this file. */
+  4: required binary keys,
+  /** Value block: numKeys * width float32, little-endian; the update (gradient or delta). */
+  5: required binary values,
+  6: required i32 worker,
+  7: required i64 clock,
+}
+
+struct PullRequest {
+  1: required string table,
+  2: required i64 layoutVersion,
+  3: required i32 numKeys,
+  4: required binary keys,
+  5: required i32 worker,
+  6: required i64 clock,
+}
+
+struct PullResponse {
+  1: required i32 numKeys,
+  /** Value block: numKeys * width float32, the current weights; missing keys read as the initializer's value. */
+  2: required binary values,
+}
+
+struct TableStats {
+  1: required string table,
+  2: required i32 width,
+  3: required i64 keys,
+  /** Bytes held by the table's arrays (keys, weights and updater state). */
+  4: required i64 memoryBytes,
+  5: required i64 pushes,
+  6: required i64 pulls,
+  7: required i64 keysPushed,
+  8: required i64 keysPulled,
+}
+
+struct ServerStats {
+  1: required i32 server,
+  2: required i64 layoutVersion,
+  3: required list<TableStats> tables,
+  4: required i64 bytesIn,
+  5: required i64 bytesOut,
+}
+
+struct SaveResult {
+  /** HDFS path of the file written. */
+  1: required string path,
+  2: required i64 keys,
+  3: required i64 bytes,
+}
+
+service ParameterService {
+  /** Applies an update to the given keys through the table's updater. */
+  void push(1: PushRequest request) throws (1: PsError error),
+
+  /** Returns the current weights of the given keys. */
+  PullResponse pull(1: PullRequest request) throws (1: PsError error),
+
+  ServerStats stats() throws (1: PsError error),
+
+  /**
+   * Writes this server's part of a table to dir/part-s-<server 5 digits> on the job's file system
+   * in the model format (see yarnps.model.ModelFormat) and returns what it wrote.
+   */
+  SaveResult save(1: string table, 2: string dir) throws (1: PsError error),
+}
