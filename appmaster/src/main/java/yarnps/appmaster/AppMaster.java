@@ -1,0 +1,351 @@
+package yarnps.appmaster;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.Credentials;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.security.token.Token;
+import org.apache.hadoop.yarn.api.ApplicationConstants;
+import org.apache.hadoop.yarn.api.records.Container;
+import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
+import org.apache.hadoop.yarn.api.records.ContainerStatus;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.api.records.LocalResource;
+import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
+import org.apache.hadoop.yarn.client.api.async.AMRMClientAsync;
+import org.apache.hadoop.yarn.client.api.async.NMClientAsync;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.security.AMRMTokenIdentifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import yarnps.common.Json;
+import yarnps.conf.PsKeys;
+import yarnps.rpc.Rpc;
+import yarnps.runtime.ContainerEnv;
+import yarnps.runtime.ExitCodes;
+import yarnps.runtime.JobConf;
+import yarnps.server.ParameterServer;
+import yarnps.thrift.Coordinator;
+import yarnps.thrift.InputSplit;
+import yarnps.thrift.Role;
+
+/**
+ * The yarn-ps ApplicationMaster: plans input splits, serves the Coordinator and the tracking page,
+ * gets and launches the server and worker containers, and ends the application with the job's
+ * outcome and diagnostics.
+ */
+public final class AppMaster {
+  private static final Logger LOG = LoggerFactory.getLogger(AppMaster.class);
+
+  /** Name of the job's result file in the output directory. */
+  public static final String METRICS_FILE = "_metrics.json";
+
+  private final YarnConfiguration conf;
+  private final String appId;
+  private final Path stagingDir;
+  private JobState state;
+  private Rpc.Server coordinator;
+  private StatusHttpServer http;
+  private AMRMClientAsync<ContainerRequest> rm;
+  private NMClientAsync nm;
+  private ContainerAllocator allocator;
+  private Map<String, LocalResource> resources;
+  private ByteBuffer containerTokens;
+  private String host;
+
+  AppMaster(YarnConfiguration conf, String appId, Path stagingDir) {
+    this.conf = conf;
+    this.appId = appId;
+    this.stagingDir = stagingDir;
+  }
+
+  /** Runs the job to its end; returns the process exit code. */
+  int run() throws Exception {
+    int servers = PsKeys.SERVERS.get(conf);
+    int workers = PsKeys.WORKERS.get(conf);
+    Map<String, List<List<InputSplit>>> splits = new HashMap<>();
+    String planError = null;
+    try {
+      splits.put("train", plan(PsKeys.INPUT_TRAIN.require(conf), workers));
+      String test = PsKeys.INPUT_TEST.get(conf);
+      if (!test.isEmpty()) {
+        splits.put("test", plan(test, workers));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      planError = "cannot plan input splits: " + e.getMessage();
+    }
+    state = new JobState(servers, workers, PsKeys.VNODES.get(conf), splits, System::currentTimeMillis);
+    host = JobConf.localHost();
+    coordinator = Rpc.startServer("am-coordinator", new Coordinator.Processor<>(new CoordinatorHandler(state)), 0,
+        64 << 20, 4 * (servers + workers) + 16);
+    http = new StatusHttpServer(new StatusView(state, appId, PsKeys.APP_NAME.get(conf)));
+    String trackingUrl = "http://" + host + ":" + http.port() + "/";
+    LOG.info("AM {}: coordinator on {}:{}, tracking page {}", appId, host, coordinator.port(), trackingUrl);
+
+    rm = AMRMClientAsync.createAMRMClientAsync(1000, new RmCallbacks());
+    rm.init(conf);
+    rm.start();
+    var registration = rm.registerApplicationMaster(host, coordinator.port(), trackingUrl);
+    Resource max = registration.getMaximumResourceCapability();
+    Resource serverCap = Resource.newInstance(PsKeys.SERVER_MEMORY_MB.get(conf), PsKeys.SERVER_VCORES.get(conf));
+    Resource workerCap = Resource.newInstance(PsKeys.WORKER_MEMORY_MB.get(conf), PsKeys.WORKER_VCORES.get(conf));
+    if (planError == null) {
+      planError = checkFits("server", serverCap, max);
+    }
+    if (planError == null) {
+      planError = checkFits("worker", workerCap, max);
+    }
+    if (planError != null) {
+      state.fail(planError);
+    } else {
+      resources = LaunchSupport.stagedResources(conf, stagingDir);
+      containerTokens = containerTokens();
+      nm = NMClientAsync.createNMClientAsync(new NmCallbacks());
+      nm.init(conf);
+      nm.start();
+      allocator = new ContainerAllocator(state, new AmRm(), this::launch, serverCap, workerCap);
+      allocator.requestAll();
+    }
+
+    JobState.Outcome outcome = state.awaitOutcome();
+    boolean ok = outcome == JobState.Outcome.SUCCEEDED;
+    if (ok) {
+      writeResult();
+    }
+    // Servers learn the outcome from their next heartbeat and exit; give them a bounded while.
+    state.awaitServersEnded(ok ? 15_000 : 5_000);
+    String diagnostics = ok ? "yarn-ps job succeeded" : state.diagnostics();
+    LOG.info("AM {} finishing: {} {}", appId, outcome, diagnostics);
+    rm.unregisterApplicationMaster(ok ? FinalApplicationStatus.SUCCEEDED : FinalApplicationStatus.FAILED,
+        diagnostics, trackingUrl);
+    return ok ? ExitCodes.OK : ExitCodes.JOB_FAILED;
+  }
+
+  private List<List<InputSplit>> plan(String paths, int workers) throws IOException {
+    List<InputSplit> all = SplitPlanner.split(conf, SplitPlanner.listFiles(conf, paths), PsKeys.SPLIT_BYTES.get(conf));
+    LOG.info("input {}: {} splits for {} workers", paths, all.size(), workers);
+    return SplitPlanner.assign(all, workers);
+  }
+
+  private static String checkFits(String role, Resource want, Resource max) {
+    if (want.getMemorySize() > max.getMemorySize() || want.getVirtualCores() > max.getVirtualCores()) {
+      return role + " containers ask for " + want + " but the cluster's maximum allocation is " + max
+          + " (lower yarnps." + role + ".memory.mb / yarnps." + role + ".vcores)";
+    }
+    return null;
+  }
+
+  /** The AM's tokens without the AMRM token, for containers (HDFS delegation tokens on secure clusters). */
+  private static ByteBuffer containerTokens() throws IOException {
+    Credentials creds = UserGroupInformation.getCurrentUser().getCredentials();
+    Credentials copy = new Credentials(creds);
+    Iterator<Token<?>> it = copy.getAllTokens().iterator();
+    Credentials out = new Credentials();
+    while (it.hasNext()) {
+      Token<?> t = it.next();
+      if (!t.getKind().equals(AMRMTokenIdentifier.KIND_NAME)) {
+        out.addToken(t.getService(), t);
+      }
+    }
+    return LaunchSupport.tokens(out);
+  }
+
+  private void launch(Container container, Role role, int index) {
+    boolean server = role == Role.SERVER;
+    int memory = server ? PsKeys.SERVER_MEMORY_MB.get(conf) : PsKeys.WORKER_MEMORY_MB.get(conf);
+    Map<String, String> env = new HashMap<>(LaunchSupport.environment(conf));
+    env.put(ContainerEnv.ROLE, role.name());
+    env.put(ContainerEnv.INDEX, Integer.toString(index));
+    env.put(ContainerEnv.AM_HOST, host);
+    env.put(ContainerEnv.AM_PORT, Integer.toString(coordinator.port()));
+    String main = server ? ParameterServer.class.getName() : "yarnps.worker.WorkerMain";
+    ContainerLaunchContext ctx = ContainerLaunchContext.newInstance(resources, env,
+        LaunchSupport.javaCommand(conf, main, memory), null, containerTokens.duplicate(), null);
+    nm.startContainerAsync(container, ctx);
+  }
+
+  private void writeResult() {
+    String output = PsKeys.OUTPUT.get(conf);
+    if (output == null) {
+      return;
+    }
+    Path path = new Path(output, METRICS_FILE);
+    Json j = new Json().beginObject().field("application", appId).field("outcome", "SUCCEEDED")
+        .field("elapsed_ms", System.currentTimeMillis() - state.startMs())
+        .numbers("metrics", state.finalMetrics()).strings("labels", state.finalLabels())
+        .numbers("counters", Map.of("malformed_lines", state.workerMetricSum("malformed_lines"),
+            "examples", state.workerMetricSum("examples")))
+        .endObject();
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      try (OutputStream os = fs.create(path, true)) {
+        os.write((j + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      LOG.info("wrote job result to {}", path);
+    } catch (IOException e) {
+      LOG.error("could not write the job result to {}", path, e);
+    }
+  }
+
+  void stop() {
+    if (nm != null) {
+      nm.stop();
+    }
+    if (rm != null) {
+      rm.stop();
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (coordinator != null) {
+      coordinator.stop();
+    }
+    if (!PsKeys.KEEP_STAGING.get(conf)) {
+      try {
+        stagingDir.getFileSystem(conf).delete(stagingDir, true);
+      } catch (IOException e) {
+        LOG.warn("could not delete staging dir {}: {}", stagingDir, e.getMessage());
+      }
+    }
+  }
+
+  private final class AmRm implements ContainerAllocator.Rm {
+    @Override
+    public void request(Role role, Resource capability, Priority priority) {
+      rm.addContainerRequest(new ContainerRequest(capability, null, null, priority));
+    }
+
+    @Override
+    public void removeRequest(Role role, Resource capability, Priority priority) {
+      List<? extends java.util.Collection<ContainerRequest>> matching =
+          rm.getMatchingRequests(priority, org.apache.hadoop.yarn.api.records.ResourceRequest.ANY, capability);
+      if (!matching.isEmpty() && !matching.get(0).isEmpty()) {
+        rm.removeContainerRequest(matching.get(0).iterator().next());
+      }
+    }
+
+    @Override
+    public void release(Container container) {
+      rm.releaseAssignedContainer(container.getId());
+    }
+  }
+
+  private final class RmCallbacks extends AMRMClientAsync.AbstractCallbackHandler {
+    @Override
+    public void onContainersCompleted(List<ContainerStatus> statuses) {
+      allocator.completed(statuses);
+    }
+
+    @Override
+    public void onContainersAllocated(List<Container> containers) {
+      allocator.allocated(containers);
+    }
+
+    @Override
+    public void onContainersUpdated(List<org.apache.hadoop.yarn.api.records.UpdatedContainer> containers) {
+    }
+
+    @Override
+    public void onShutdownRequest() {
+      state.fail("the ResourceManager asked the AM to shut down");
+    }
+
+    @Override
+    public void onNodesUpdated(List<org.apache.hadoop.yarn.api.records.NodeReport> updated) {
+    }
+
+    @Override
+    public float getProgress() {
+      return state.progress();
+    }
+
+    @Override
+    public void onError(Throwable e) {
+      LOG.error("ResourceManager client error", e);
+      state.fail("AM lost the ResourceManager: " + e.getMessage());
+    }
+  }
+
+  private final class NmCallbacks extends NMClientAsync.AbstractCallbackHandler {
+    @Override
+    public void onContainerStarted(ContainerId id, Map<String, ByteBuffer> allServiceResponse) {
+      LOG.info("container {} started", id);
+    }
+
+    @Override
+    public void onContainerStatusReceived(ContainerId id, ContainerStatus status) {
+    }
+
+    @Override
+    public void onContainerStopped(ContainerId id) {
+    }
+
+    @Override
+    public void onStartContainerError(ContainerId id, Throwable t) {
+      state.fail("could not start container " + id + ": " + t.getMessage());
+    }
+
+    @Override
+    public void onContainerResourceIncreased(ContainerId id, Resource resource) {
+    }
+
+    @Override
+    public void onContainerResourceUpdated(ContainerId id, Resource resource) {
+    }
+
+    @Override
+    public void onGetContainerStatusError(ContainerId id, Throwable t) {
+    }
+
+    @Override
+    public void onIncreaseContainerResourceError(ContainerId id, Throwable t) {
+    }
+
+    @Override
+    public void onUpdateContainerResourceError(ContainerId id, Throwable t) {
+    }
+
+    @Override
+    public void onStopContainerError(ContainerId id, Throwable t) {
+    }
+  }
+
+  /** Entry point of the AM container. */
+  public static void main(String[] args) {
+    AppMaster am = null;
+    int code;
+    try {
+      YarnConfiguration conf = new YarnConfiguration(JobConf.load(ContainerEnv.JOB_CONF_FILE));
+      String containerId = System.getenv(ApplicationConstants.Environment.CONTAINER_ID.name());
+      String appId = ContainerId.fromString(containerId).getApplicationAttemptId().getApplicationId().toString();
+      String staging = System.getenv(LaunchSupport.STAGING_DIR_ENV);
+      if (staging == null) {
+        throw new IllegalStateException(LaunchSupport.STAGING_DIR_ENV + " is not set");
+      }
+      am = new AppMaster(conf, appId, new Path(staging));
+      AppMaster self = am;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> LOG.info("AM JVM exiting")));
+      code = self.run();
+    } catch (Exception e) {
+      LOG.error("AM failed", e);
+      code = ExitCodes.INTERNAL_ERROR;
+    } finally {
+      if (am != null) {
+        am.stop();
+      }
+    }
+    System.exit(code);
+  }
+}

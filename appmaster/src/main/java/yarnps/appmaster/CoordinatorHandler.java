@@ -1,0 +1,105 @@
+package yarnps.appmaster;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import yarnps.rpc.Errors;
+import yarnps.thrift.Command;
+import yarnps.thrift.Coordinator;
+import yarnps.thrift.FinishRequest;
+import yarnps.thrift.Heartbeat;
+import yarnps.thrift.HeartbeatResponse;
+import yarnps.thrift.InputSplit;
+import yarnps.thrift.Layout;
+import yarnps.thrift.MetricsReport;
+import yarnps.thrift.PsError;
+import yarnps.thrift.RegisterRequest;
+import yarnps.thrift.RegisterResponse;
+
+/** The Coordinator service: thin glue from Thrift to {@link JobState}; bad peers get UNKNOWN_PEER. */
+final class CoordinatorHandler implements Coordinator.Iface {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHandler.class);
+
+  private final JobState state;
+
+  CoordinatorHandler(JobState state) {
+    this.state = state;
+  }
+
+  @Override
+  public RegisterResponse registerContainer(RegisterRequest r) throws PsError {
+    try {
+      state.register(r.getRole(), r.getIndex(), r.getContainerId(), r.getHost(), r.getPort());
+    } catch (IllegalArgumentException e) {
+      throw Errors.unknownPeer(e.getMessage());
+    }
+    LOG.info("{} {} registered from {}:{} ({})", r.getRole(), r.getIndex(), r.getHost(), r.getPort(), r.getContainerId());
+    return new RegisterResponse(state.numServers(), state.numWorkers());
+  }
+
+  @Override
+  public HeartbeatResponse heartbeat(Heartbeat hb) throws PsError {
+    try {
+      state.heartbeat(hb.getRole(), hb.getIndex(), hb.getClock(), hb.getProgress(), hb.getMetrics());
+    } catch (IllegalArgumentException e) {
+      throw Errors.unknownPeer(e.getMessage());
+    }
+    Command c = switch (state.outcome()) {
+      case RUNNING -> Command.CONTINUE;
+      case SUCCEEDED -> Command.SHUTDOWN;
+      case FAILED -> Command.ABORT;
+    };
+    return new HeartbeatResponse(c, state.layout().getVersion());
+  }
+
+  @Override
+  public Layout getLayout() {
+    return state.layout();
+  }
+
+  @Override
+  public List<InputSplit> getSplits(int worker, String input) throws PsError {
+    try {
+      return state.splits(worker, input);
+    } catch (IllegalArgumentException e) {
+      throw Errors.unknownPeer(e.getMessage());
+    }
+  }
+
+  @Override
+  public void report(MetricsReport r) throws PsError {
+    try {
+      state.report(r.getWorker(), r.getClock(), r.getValues(), r.isIsFinal(), r.getLabels());
+    } catch (IllegalArgumentException e) {
+      throw Errors.unknownPeer(e.getMessage());
+    }
+    if (r.isIsFinal()) {
+      LOG.info("final result from worker {}: {} {}", r.getWorker(), r.getValues(), r.getLabels());
+    }
+  }
+
+  @Override
+  public void barrier(int worker, String name) throws PsError {
+    try {
+      state.barrier(worker, name);
+    } catch (IllegalArgumentException e) {
+      throw Errors.unknownPeer(e.getMessage());
+    } catch (IllegalStateException e) {
+      throw Errors.notReady(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Errors.notReady("AM shutting down");
+    }
+  }
+
+  @Override
+  public void finish(FinishRequest r) throws PsError {
+    try {
+      state.finish(r.getRole(), r.getIndex(), r.isSuccess(), r.getDiagnostics());
+    } catch (IllegalArgumentException e) {
+      throw Errors.unknownPeer(e.getMessage());
+    }
+    LOG.info("{} {} finished: {}{}", r.getRole(), r.getIndex(), r.isSuccess() ? "success" : "failure",
+        r.getDiagnostics().isEmpty() ? "" : " (" + r.getDiagnostics() + ")");
+  }
+}

@@ -1,0 +1,346 @@
+package yarnps.appmaster;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import yarnps.common.HashRing;
+import yarnps.common.KeyLayout;
+import yarnps.thrift.InputSplit;
+import yarnps.thrift.KeyRange;
+import yarnps.thrift.Layout;
+import yarnps.thrift.Role;
+import yarnps.thrift.ServerAddress;
+
+/**
+ * The AM's view of the job: members and their states, the layout, the input splits, barriers,
+ * metrics and the outcome. All methods are thread-safe (one monitor); {@link #awaitOutcome} and
+ * {@link #barrier} block on it. No YARN or Thrift calls happen here, so the rules are unit-tested
+ * without a cluster.
+ */
+final class JobState {
+
+  /** How the job ended. */
+  enum Outcome { RUNNING, SUCCEEDED, FAILED }
+
+  /** One point of the metric series a worker reported. */
+  record MetricPoint(int worker, long clock, long timeMs, Map<String, Double> values) {}
+
+  private static final int MAX_HISTORY = 10_000;
+
+  private final Member[] servers;
+  private final Member[] workers;
+  private final int vnodes;
+  private final LongSupplier clockMs;
+  private final long startMs;
+  private final Map<String, List<List<InputSplit>>> splitsByInput;
+  private Layout layout = new Layout(0, List.of(), List.of());
+  private final Map<String, Set<Integer>> barriers = new HashMap<>();
+  private final List<MetricPoint> history = new ArrayList<>();
+  private final Map<String, Double> finalMetrics = new LinkedHashMap<>();
+  private final Map<String, String> finalLabels = new LinkedHashMap<>();
+  private Outcome outcome = Outcome.RUNNING;
+  private String diagnostics = "";
+
+  JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
+      LongSupplier clockMs) {
+    this.servers = new Member[numServers];
+    this.workers = new Member[numWorkers];
+    for (int i = 0; i < numServers; i++) {
+      servers[i] = new Member(Role.SERVER, i);
+    }
+    for (int i = 0; i < numWorkers; i++) {
+      workers[i] = new Member(Role.WORKER, i);
+    }
+    this.vnodes = vnodes;
+    this.splitsByInput = splitsByInput;
+    this.clockMs = clockMs;
+    this.startMs = clockMs.getAsLong();
+  }
+
+  int numServers() {
+    return servers.length;
+  }
+
+  int numWorkers() {
+    return workers.length;
+  }
+
+  long startMs() {
+    return startMs;
+  }
+
+  synchronized Member member(Role role, int index) {
+    Member[] group = role == Role.SERVER ? servers : workers;
+    if (index < 0 || index >= group.length) {
+      throw new IllegalArgumentException("no " + role.name().toLowerCase() + " " + index + " in this job (it has "
+          + group.length + ")");
+    }
+    return group[index];
+  }
+
+  /** A container was launched for a member. */
+  synchronized void launching(Role role, int index, String containerId, String host) {
+    Member m = member(role, index);
+    m.containerId = containerId;
+    m.host = host;
+    m.state = Member.State.LAUNCHING;
+  }
+
+  /** The NodeManager started the member's container. */
+  synchronized void started(Role role, int index) {
+    Member m = member(role, index);
+    if (m.state == Member.State.LAUNCHING) {
+      m.state = Member.State.RUNNING;
+    }
+  }
+
+  /**
+   * A container registered. The layout is built when the last server registers. Throws when the
+   * container id does not match the one launched for that member.
+   */
+  synchronized void register(Role role, int index, String containerId, String host, int port) {
+    Member m = member(role, index);
+    if (!m.containerId.isEmpty() && !m.containerId.equals(containerId)) {
+      throw new IllegalArgumentException(m.name() + " is " + m.containerId + ", not " + containerId);
+    }
+    m.containerId = containerId;
+    m.host = host;
+    m.port = port;
+    m.state = Member.State.REGISTERED;
+    m.lastHeartbeatMs = clockMs.getAsLong();
+    if (role == Role.SERVER && layout.getVersion() == 0 && allServersRegistered()) {
+      buildLayout();
+    }
+    notifyAll();
+  }
+
+  private boolean allServersRegistered() {
+    for (Member s : servers) {
+      if (s.state != Member.State.REGISTERED) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void buildLayout() {
+    KeyLayout kl = HashRing.build(1, servers.length, vnodes, 0x5eed_1a70_0175L);
+    List<KeyRange> ranges = kl.toThriftRanges();
+    List<ServerAddress> addrs = new ArrayList<>();
+    for (Member s : servers) {
+      addrs.add(new ServerAddress(s.index, s.host, s.port));
+    }
+    layout = new Layout(kl.version(), ranges, addrs);
+  }
+
+  synchronized Layout layout() {
+    return layout;
+  }
+
+  /** Records a heartbeat; returns false if the member is unknown. */
+  synchronized void heartbeat(Role role, int index, long clock, double progress, Map<String, Double> metrics) {
+    Member m = member(role, index);
+    m.clock = clock;
+    m.progress = progress;
+    m.metrics = new HashMap<>(metrics);
+    m.lastHeartbeatMs = clockMs.getAsLong();
+  }
+
+  /** Splits of an input for a worker; worker -1 means every split. Unknown input: empty. */
+  synchronized List<InputSplit> splits(int worker, String input) {
+    List<List<InputSplit>> perWorker = splitsByInput.get(input);
+    if (perWorker == null) {
+      return List.of();
+    }
+    if (worker == -1) {
+      List<InputSplit> all = new ArrayList<>();
+      perWorker.forEach(all::addAll);
+      return all;
+    }
+    member(Role.WORKER, worker);
+    return perWorker.get(worker);
+  }
+
+  synchronized void report(int worker, long clock, Map<String, Double> values, boolean isFinal, Map<String, String> labels) {
+    member(Role.WORKER, worker);
+    if (history.size() < MAX_HISTORY) {
+      history.add(new MetricPoint(worker, clock, clockMs.getAsLong() - startMs, Map.copyOf(values)));
+    }
+    if (isFinal) {
+      finalMetrics.putAll(values);
+      if (labels != null) {
+        finalLabels.putAll(labels);
+      }
+    }
+  }
+
+  /**
+   * Blocks until every worker that has not finished arrived at the named barrier. Throws
+   * IllegalStateException if the job ends (fails) while waiting.
+   */
+  synchronized void barrier(int worker, String name) throws InterruptedException {
+    member(Role.WORKER, worker);
+    barriers.computeIfAbsent(name, k -> new HashSet<>()).add(worker);
+    notifyAll();
+    while (!barrierComplete(name)) {
+      if (outcome != Outcome.RUNNING) {
+        throw new IllegalStateException("job ended while waiting at barrier '" + name + "': " + diagnostics);
+      }
+      wait(1000);
+    }
+  }
+
+  private boolean barrierComplete(String name) {
+    Set<Integer> arrived = barriers.get(name);
+    for (Member w : workers) {
+      if (w.state != Member.State.FINISHED && !arrived.contains(w.index)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A worker says it finished. Success of every worker ends the job as SUCCEEDED. */
+  synchronized void finish(Role role, int index, boolean success, String diag) {
+    Member m = member(role, index);
+    if (!success) {
+      m.state = Member.State.FAILED;
+      m.diagnostics = diag;
+      fail(m + " failed: " + diag);
+      return;
+    }
+    m.state = Member.State.FINISHED;
+    m.progress = 1.0;
+    notifyAll();
+    if (role == Role.WORKER && outcome == Outcome.RUNNING) {
+      for (Member w : workers) {
+        if (w.state != Member.State.FINISHED) {
+          return;
+        }
+      }
+      outcome = Outcome.SUCCEEDED;
+    }
+  }
+
+  /**
+   * A member's container ended. An exit the job expects (a finished worker exiting 0, any
+   * container after the job ended) is recorded; any other fails the job naming the container.
+   */
+  synchronized void containerCompleted(String containerId, int exitStatus, String diag, String meaning) {
+    Member m = byContainer(containerId);
+    if (m == null) {
+      return;
+    }
+    boolean expected = outcome != Outcome.RUNNING
+        || (m.state == Member.State.FINISHED && exitStatus == 0);
+    if (expected) {
+      if (m.state != Member.State.FINISHED) {
+        m.state = exitStatus == 0 ? Member.State.FINISHED : Member.State.FAILED;
+      }
+      notifyAll();
+      return;
+    }
+    m.state = Member.State.FAILED;
+    m.diagnostics = "exit " + exitStatus + " (" + meaning + ")" + (diag == null || diag.isBlank() ? "" : ": " + diag.strip());
+    fail(m + " exited unexpectedly with " + m.diagnostics);
+  }
+
+  private Member byContainer(String containerId) {
+    for (Member m : servers) {
+      if (m.containerId.equals(containerId)) {
+        return m;
+      }
+    }
+    for (Member m : workers) {
+      if (m.containerId.equals(containerId)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The sum over workers of a metric from their latest heartbeats (e.g. malformed_lines). */
+  synchronized double workerMetricSum(String name) {
+    double sum = 0;
+    for (Member w : workers) {
+      sum += w.metrics.getOrDefault(name, 0.0);
+    }
+    return sum;
+  }
+
+  /** Fails the job with a diagnostic; the first failure wins. */
+  synchronized void fail(String diag) {
+    if (outcome == Outcome.RUNNING) {
+      outcome = Outcome.FAILED;
+      diagnostics = diag;
+      notifyAll();
+    }
+  }
+
+  synchronized Outcome outcome() {
+    return outcome;
+  }
+
+  synchronized String diagnostics() {
+    return diagnostics;
+  }
+
+  /** Blocks until the job succeeds or fails. */
+  synchronized Outcome awaitOutcome() throws InterruptedException {
+    while (outcome == Outcome.RUNNING) {
+      wait(1000);
+    }
+    return outcome;
+  }
+
+  /** Blocks until every server container ended or the deadline passed; true if all ended. */
+  synchronized boolean awaitServersEnded(long timeoutMs) throws InterruptedException {
+    long deadline = clockMs.getAsLong() + timeoutMs;
+    while (true) {
+      boolean all = true;
+      for (Member s : servers) {
+        all &= s.state == Member.State.FINISHED || s.state == Member.State.FAILED || s.state == Member.State.REQUESTED;
+      }
+      long left = deadline - clockMs.getAsLong();
+      if (all || left <= 0) {
+        return all;
+      }
+      wait(Math.min(left, 200));
+    }
+  }
+
+  /** The job's progress for YARN: the mean of the workers' progress. */
+  synchronized float progress() {
+    double sum = 0;
+    for (Member w : workers) {
+      sum += w.progress;
+    }
+    return (float) Math.max(0, Math.min(1, sum / workers.length));
+  }
+
+  synchronized Map<String, Double> finalMetrics() {
+    return new LinkedHashMap<>(finalMetrics);
+  }
+
+  synchronized Map<String, String> finalLabels() {
+    return new LinkedHashMap<>(finalLabels);
+  }
+
+  synchronized List<MetricPoint> history() {
+    return new ArrayList<>(history);
+  }
+
+  /** Applies f to every member (servers first) under the state's lock, for the status page. */
+  synchronized <T> T withMembers(java.util.function.Function<List<Member>, T> f) {
+    List<Member> all = new ArrayList<>();
+    Collections.addAll(all, servers);
+    Collections.addAll(all, workers);
+    return f.apply(all);
+  }
+}

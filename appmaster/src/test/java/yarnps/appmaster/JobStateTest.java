@@ -1,0 +1,129 @@
+package yarnps.appmaster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import yarnps.thrift.InputSplit;
+import yarnps.thrift.Role;
+
+class JobStateTest {
+  private final AtomicLong now = new AtomicLong(1000);
+
+  private JobState state(int servers, int workers) {
+    List<List<InputSplit>> train = List.of(List.of(new InputSplit("a", 0, 10, false)), List.of(new InputSplit("b", 0, 5, false)));
+    return new JobState(servers, workers, 8, Map.of("train", train.subList(0, workers)), now::get);
+  }
+
+  @Test
+  void layoutIsBuiltOnlyWhenEveryServerRegistered() {
+    JobState s = state(2, 1);
+    s.launching(Role.SERVER, 0, "c0", "h");
+    s.launching(Role.SERVER, 1, "c1", "h");
+    s.register(Role.SERVER, 0, "c0", "h", 100);
+    assertEquals(0, s.layout().getVersion());
+    s.register(Role.SERVER, 1, "c1", "h", 101);
+    assertEquals(1, s.layout().getVersion());
+    assertEquals(2, s.layout().getServersSize());
+    assertEquals(0L, s.layout().getRanges().get(0).getStart());
+  }
+
+  @Test
+  void registrationFromAnotherContainerIsRefused() {
+    JobState s = state(1, 1);
+    s.launching(Role.SERVER, 0, "c0", "h");
+    assertThrows(IllegalArgumentException.class, () -> s.register(Role.SERVER, 0, "other", "h", 1));
+    assertThrows(IllegalArgumentException.class, () -> s.register(Role.SERVER, 5, "c0", "h", 1));
+  }
+
+  @Test
+  void jobSucceedsWhenEveryWorkerFinished() {
+    JobState s = state(1, 2);
+    s.finish(Role.WORKER, 0, true, "");
+    assertEquals(JobState.Outcome.RUNNING, s.outcome());
+    s.finish(Role.WORKER, 1, true, "");
+    assertEquals(JobState.Outcome.SUCCEEDED, s.outcome());
+  }
+
+  @Test
+  void unexpectedContainerExitFailsTheJobNamingIt() {
+    JobState s = state(2, 1);
+    s.launching(Role.SERVER, 1, "container_7", "node9");
+    s.containerCompleted("container_7", 137, "Killed", "killed");
+    assertEquals(JobState.Outcome.FAILED, s.outcome());
+    assertTrue(s.diagnostics().contains("server 1"), s.diagnostics());
+    assertTrue(s.diagnostics().contains("container_7"), s.diagnostics());
+    assertTrue(s.diagnostics().contains("137"), s.diagnostics());
+  }
+
+  @Test
+  void finishedWorkerExitingZeroIsExpected() {
+    JobState s = state(1, 2);
+    s.launching(Role.WORKER, 0, "w0", "h");
+    s.finish(Role.WORKER, 0, true, "");
+    s.containerCompleted("w0", 0, "", "ok");
+    assertEquals(JobState.Outcome.RUNNING, s.outcome());
+  }
+
+  @Test
+  void workerFailureCarriesItsDiagnostics() {
+    JobState s = state(1, 2);
+    s.finish(Role.WORKER, 1, false, "hdfs://x/part-0:17: bad label");
+    assertEquals(JobState.Outcome.FAILED, s.outcome());
+    assertTrue(s.diagnostics().contains("part-0:17"), s.diagnostics());
+  }
+
+  @Test
+  void barrierWaitsForEveryUnfinishedWorker() throws Exception {
+    JobState s = state(1, 2);
+    CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
+      try {
+        s.barrier(0, "b");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThrows(java.util.concurrent.TimeoutException.class, () -> first.get(300, TimeUnit.MILLISECONDS));
+    s.barrier(1, "b");
+    first.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void barrierFailsWhenTheJobFails() {
+    JobState s = state(1, 2);
+    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+      try {
+        s.barrier(0, "b");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    s.fail("boom");
+    var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof IllegalStateException);
+  }
+
+  @Test
+  void progressIsTheWorkersMean() {
+    JobState s = state(1, 2);
+    s.heartbeat(Role.WORKER, 0, 3, 0.5, Map.of());
+    s.heartbeat(Role.WORKER, 1, 3, 0.25, Map.of());
+    assertEquals(0.375f, s.progress(), 1e-6);
+  }
+
+  @Test
+  void splitsForOneWorkerOrAll() {
+    JobState s = state(1, 2);
+    assertEquals("a", s.splits(0, "train").get(0).getPath());
+    assertEquals(2, s.splits(-1, "train").size());
+    assertTrue(s.splits(0, "test").isEmpty());
+    assertFalse(s.splits(1, "train").isEmpty());
+  }
+}

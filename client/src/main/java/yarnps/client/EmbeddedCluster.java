@@ -1,0 +1,94 @@
+package yarnps.client;
+
+import java.io.File;
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.HdfsConfiguration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.MiniYARNCluster;
+import yarnps.conf.PsKeys;
+
+/**
+ * An in-process HDFS (MiniDFSCluster, one DataNode) and YARN (MiniYARNCluster, one NodeManager),
+ * for the embedded demo and the integration tests. Jobs are submitted to it exactly as to a real
+ * cluster; containers run as separate JVMs whose classpath is this JVM's.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+  private final MiniDFSCluster dfs;
+  private final MiniYARNCluster yarn;
+  private final Configuration conf;
+
+  private EmbeddedCluster(MiniDFSCluster dfs, MiniYARNCluster yarn, Configuration conf) {
+    this.dfs = dfs;
+    this.yarn = yarn;
+    this.conf = conf;
+  }
+
+  /**
+   * Starts both clusters with their data under {@code baseDir}; the NodeManager offers
+   * {@code nmMemoryMb} of memory and {@code nmVcores} cores to containers.
+   */
+  public static EmbeddedCluster start(File baseDir, int nmMemoryMb, int nmVcores) throws IOException {
+    File tmp = new File(baseDir, "tmp");
+    if (!tmp.isDirectory() && !tmp.mkdirs()) {
+      throw new IOException("cannot create " + tmp);
+    }
+    System.setProperty("java.io.tmpdir", tmp.getAbsolutePath());
+    Configuration hdfsConf = new HdfsConfiguration();
+    hdfsConf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(baseDir, "hdfs").getAbsolutePath());
+    hdfsConf.setLong("dfs.blocksize", 8L << 20);
+    MiniDFSCluster dfs = new MiniDFSCluster.Builder(hdfsConf).numDataNodes(1).format(true).build();
+    dfs.waitActive();
+
+    YarnConfiguration yconf = new YarnConfiguration(dfs.getConfiguration(0));
+    yconf.set("fs.defaultFS", dfs.getFileSystem().getUri().toString());
+    yconf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 128);
+    yconf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_MB, nmMemoryMb);
+    yconf.setInt("yarn.minicluster.yarn.nodemanager.resource.memory-mb", nmMemoryMb);
+    yconf.setInt(YarnConfiguration.NM_PMEM_MB, nmMemoryMb);
+    yconf.setInt(YarnConfiguration.NM_VCORES, nmVcores);
+    yconf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_VCORES, nmVcores);
+    yconf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, false);
+    yconf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
+    yconf.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 99.9f);
+    yconf.setLong(YarnConfiguration.NM_MIN_PER_DISK_FREE_SPACE_MB, 0);
+    yconf.setLong(YarnConfiguration.NM_SLEEP_DELAY_BEFORE_SIGKILL_MS, 100);
+    yconf.setLong(YarnConfiguration.NM_PROCESS_KILL_WAIT_MS, 100);
+    yconf.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 0);
+    yconf.setLong(YarnConfiguration.DEBUG_NM_DELETE_DELAY_SEC, 0);
+    yconf.setBoolean(YarnConfiguration.YARN_MINICLUSTER_FIXED_PORTS, false);
+    yconf.setBoolean(YarnConfiguration.YARN_MINICLUSTER_USE_RPC, true);
+    MiniYARNCluster yarn = new MiniYARNCluster("yarnps-embedded", 1, 1, 1);
+    yarn.init(yconf);
+    yarn.start();
+    Configuration conf = new YarnConfiguration(yarn.getConfig());
+    conf.set("fs.defaultFS", dfs.getFileSystem().getUri().toString());
+    conf.set(PsKeys.EXTRA_CLASSPATH.name(), System.getProperty("java.class.path"));
+    return new EmbeddedCluster(dfs, yarn, conf);
+  }
+
+  /** Configuration pointing at both clusters, with the container classpath set for this JVM. */
+  public Configuration conf() {
+    return new Configuration(conf);
+  }
+
+  /** The ResourceManager web UI address. */
+  public String rmWebUrl() {
+    return "http://" + conf.get(YarnConfiguration.RM_WEBAPP_ADDRESS);
+  }
+
+  public MiniDFSCluster dfs() {
+    return dfs;
+  }
+
+  public MiniYARNCluster yarn() {
+    return yarn;
+  }
+
+  @Override
+  public void close() {
+    yarn.stop();
+    dfs.shutdown();
+  }
+}

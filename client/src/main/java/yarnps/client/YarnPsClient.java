@@ -1,0 +1,175 @@
+package yarnps.client;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.EnumSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.conf.Configured;
+import org.apache.hadoop.util.Tool;
+import org.apache.hadoop.util.ToolRunner;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.api.records.YarnApplicationState;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.exceptions.YarnException;
+import yarnps.conf.ConfigException;
+import yarnps.conf.PsKeys;
+
+/**
+ * The yarn-ps command line, a Hadoop {@link Tool}: {@code yarn jar yarnps.jar submit|status|kill}.
+ * Generic options ({@code -D}, {@code -conf}, {@code -libjars}, {@code -files}) work as in every
+ * Hadoop tool.
+ *
+ * <p>Exit codes: 0 the job SUCCEEDED (or the command worked); 1 the job FAILED or was KILLED;
+ * 2 bad usage or an invalid job (nothing submitted); 3 the cluster refused or could not be reached.
+ */
+public final class YarnPsClient extends Configured implements Tool {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_JOB_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_CLUSTER = 3;
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private volatile ApplicationId lastSubmitted;
+
+  public YarnPsClient() {
+    this(System.out, System.err);
+  }
+
+  /** A client printing progress to {@code out} and errors to {@code err}. */
+  public YarnPsClient(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /** The id of the application the last {@code submit} created, or null. */
+  public ApplicationId lastSubmitted() {
+    return lastSubmitted;
+  }
+
+  static String usage() {
+    return String.join("\n",
+        "usage: yarn jar yarnps.jar <command> [generic options] [args]",
+        "commands:",
+        "  submit [--no-wait]   validate the job config, stage it and submit it; wait and print progress",
+        "                       until it ends unless --no-wait (job config: -conf job.xml and/or -D key=value)",
+        "  status <appId>       print the application's state, progress, tracking URL and diagnostics",
+        "  kill <appId>         kill the application",
+        "generic options: -D key=value, -conf file.xml, -libjars, -files, -fs, -jt",
+        "exit codes: 0 succeeded, 1 job failed or killed, 2 bad usage or invalid job, 3 cluster error",
+        "keys and defaults: conf/yarnps-default.xml");
+  }
+
+  @Override
+  public int run(String[] args) throws Exception {
+    if (args.length == 0) {
+      err.println(usage());
+      return EXIT_USAGE;
+    }
+    YarnConfiguration conf = new YarnConfiguration(getConf());
+    try {
+      switch (args[0]) {
+        case "submit":
+          return submit(conf, args);
+        case "status":
+          return withApp(conf, args, (yarn, id) -> {
+            printReport(yarn.getApplicationReport(id));
+            return EXIT_OK;
+          });
+        case "kill":
+          return withApp(conf, args, (yarn, id) -> {
+            yarn.killApplication(id);
+            out.println("killed " + id);
+            return EXIT_OK;
+          });
+        case "help":
+        case "-h":
+        case "--help":
+          out.println(usage());
+          return EXIT_OK;
+        default:
+          err.println("unknown command '" + args[0] + "'\n" + usage());
+          return EXIT_USAGE;
+      }
+    } catch (ConfigException e) {
+      err.println("invalid job: " + e.getMessage());
+      return EXIT_USAGE;
+    } catch (YarnException | IOException e) {
+      err.println("cluster error: " + e.getMessage());
+      return EXIT_CLUSTER;
+    }
+  }
+
+  private int submit(Configuration conf, String[] args) throws IOException, YarnException, InterruptedException {
+    boolean wait = true;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--no-wait")) {
+        wait = false;
+      } else {
+        err.println("submit: unknown argument '" + args[i] + "'\n" + usage());
+        return EXIT_USAGE;
+      }
+    }
+    JobValidator.validate(conf);
+    try (YarnClient yarn = startYarn(conf)) {
+      ApplicationId id = new JobSubmitter(conf, yarn).submit();
+      lastSubmitted = id;
+      out.println("submitted " + id);
+      if (!wait) {
+        return EXIT_OK;
+      }
+      ApplicationReport report = new ReportPoller(yarn, out, PsKeys.POLL_MS.get(conf)).waitForEnd(id);
+      return report.getFinalApplicationStatus() == FinalApplicationStatus.SUCCEEDED ? EXIT_OK : EXIT_JOB_FAILED;
+    }
+  }
+
+  private interface AppCommand {
+    int run(YarnClient yarn, ApplicationId id) throws IOException, YarnException;
+  }
+
+  private int withApp(Configuration conf, String[] args, AppCommand cmd) throws IOException, YarnException {
+    if (args.length != 2) {
+      err.println(args[0] + ": expected one application id\n" + usage());
+      return EXIT_USAGE;
+    }
+    ApplicationId id;
+    try {
+      id = ApplicationId.fromString(args[1]);
+    } catch (IllegalArgumentException e) {
+      err.println(args[0] + ": '" + args[1] + "' is not an application id (application_<ts>_<n>)");
+      return EXIT_USAGE;
+    }
+    try (YarnClient yarn = startYarn(conf)) {
+      return cmd.run(yarn, id);
+    }
+  }
+
+  private void printReport(ApplicationReport r) {
+    out.println("application: " + r.getApplicationId());
+    out.println("name:        " + r.getName() + " (" + r.getApplicationType() + ", queue " + r.getQueue() + ")");
+    out.println("state:       " + r.getYarnApplicationState() + " / " + r.getFinalApplicationStatus());
+    out.printf("progress:    %.1f%%%n", 100 * r.getProgress());
+    out.println("tracking:    " + r.getOriginalTrackingUrl());
+    if (r.getDiagnostics() != null && !r.getDiagnostics().isEmpty()) {
+      out.println("diagnostics: " + r.getDiagnostics());
+    }
+  }
+
+  static boolean ended(YarnApplicationState s) {
+    return EnumSet.of(YarnApplicationState.FINISHED, YarnApplicationState.FAILED, YarnApplicationState.KILLED).contains(s);
+  }
+
+  private static YarnClient startYarn(Configuration conf) {
+    YarnClient yarn = YarnClient.createYarnClient();
+    yarn.init(conf);
+    yarn.start();
+    return yarn;
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.exit(ToolRunner.run(new Configuration(), new YarnPsClient(), args));
+  }
+}

@@ -1,0 +1,164 @@
+package yarnps.server;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import yarnps.common.KeyLayout;
+import yarnps.conf.TableSpec;
+import yarnps.server.store.SparseTable;
+import yarnps.server.store.Updater;
+import yarnps.server.store.Updaters;
+import yarnps.thrift.PsError;
+import yarnps.rpc.Errors;
+
+/**
+ * One table's shards on one server: a {@link SparseTable} and a lock per key range of the layout
+ * that this server holds. A request's sorted keys are cut into runs by range; every run is checked
+ * before any is applied, so a request with a key of another server changes nothing.
+ */
+final class TableShards {
+  private final TableSpec spec;
+  private final KeyLayout layout;
+  private final int self;
+  private final SparseTable[] shards;
+  private final ReentrantLock[] locks;
+  final LongAdder pushes = new LongAdder();
+  final LongAdder pulls = new LongAdder();
+  final LongAdder keysPushed = new LongAdder();
+  final LongAdder keysPulled = new LongAdder();
+
+  TableShards(TableSpec spec, KeyLayout layout, int self) {
+    this.spec = spec;
+    this.layout = layout;
+    this.self = self;
+    this.shards = new SparseTable[layout.numRanges()];
+    this.locks = new ReentrantLock[layout.numRanges()];
+    for (int r = 0; r < layout.numRanges(); r++) {
+      if (layout.owner(r) == self) {
+        Updater updater = Updaters.create(spec);
+        shards[r] = new SparseTable(spec.width(), updater, spec.initializer(), 1024);
+        locks[r] = new ReentrantLock();
+      }
+    }
+  }
+
+  TableSpec spec() {
+    return spec;
+  }
+
+  int width() {
+    return spec.width();
+  }
+
+  /**
+   * Cuts keys[0, n) into runs of one range each: runs[3i] = range, runs[3i+1] = from, runs[3i+2] = to.
+   * Returns the number of runs, or throws WRONG_SERVER naming the first key this server does not hold.
+   */
+  int runs(long[] keys, int n, int[] runs) throws PsError {
+    int count = 0;
+    int i = 0;
+    while (i < n) {
+      int r = layout.rangeOf(keys[i]);
+      if (layout.owner(r) != self) {
+        throw Errors.wrongServer("key " + Long.toUnsignedString(keys[i]) + " of table " + spec.name()
+            + " is held by server " + layout.owner(r) + ", not server " + self
+            + " (layout version " + layout.version() + ")");
+      }
+      long limit = layout.rangeLimit(r);
+      int j = limit == 0 ? n : firstAtOrAbove(keys, i, n, limit);
+      runs[3 * count] = r;
+      runs[3 * count + 1] = i;
+      runs[3 * count + 2] = j;
+      count++;
+      i = j;
+    }
+    return count;
+  }
+
+  /** Applies values (width per key) to keys whose runs were computed by {@link #runs}. */
+  void push(long[] keys, float[] values, int[] runs, int numRuns, int n) {
+    int w = spec.width();
+    for (int k = 0; k < numRuns; k++) {
+      int r = runs[3 * k];
+      int from = runs[3 * k + 1];
+      int to = runs[3 * k + 2];
+      ReentrantLock lock = locks[r];
+      lock.lock();
+      try {
+        shards[r].push(keys, from, to, values, from * w);
+      } finally {
+        lock.unlock();
+      }
+    }
+    pushes.increment();
+    keysPushed.add(n);
+  }
+
+  /** Reads the weights of keys whose runs were computed by {@link #runs} into out (width per key). */
+  void pull(long[] keys, float[] out, int[] runs, int numRuns, int n) {
+    int w = spec.width();
+    for (int k = 0; k < numRuns; k++) {
+      int r = runs[3 * k];
+      int from = runs[3 * k + 1];
+      int to = runs[3 * k + 2];
+      ReentrantLock lock = locks[r];
+      lock.lock();
+      try {
+        shards[r].pull(keys, from, to, out, from * w);
+      } finally {
+        lock.unlock();
+      }
+    }
+    pulls.increment();
+    keysPulled.add(n);
+  }
+
+  /** Visits every stored row, one range at a time under that range's lock. */
+  void forEachRow(SparseTable.RowVisitor visitor) {
+    for (int r = 0; r < shards.length; r++) {
+      if (shards[r] == null) {
+        continue;
+      }
+      locks[r].lock();
+      try {
+        shards[r].forEach(visitor);
+      } finally {
+        locks[r].unlock();
+      }
+    }
+  }
+
+  long size() {
+    long s = 0;
+    for (SparseTable t : shards) {
+      if (t != null) {
+        s += t.size();
+      }
+    }
+    return s;
+  }
+
+  long memoryBytes() {
+    long s = 0;
+    for (SparseTable t : shards) {
+      if (t != null) {
+        s += t.memoryBytes();
+      }
+    }
+    return s;
+  }
+
+  /** First index in [from, to) whose key is >= limit (unsigned); keys are sorted. */
+  private static int firstAtOrAbove(long[] keys, int from, int to, long limit) {
+    int lo = from;
+    int hi = to;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(keys[mid], limit) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+}

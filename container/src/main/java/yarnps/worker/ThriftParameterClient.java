@@ -1,0 +1,244 @@
+package yarnps.worker;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.apache.thrift.TException;
+import yarnps.common.KeyArrays;
+import yarnps.common.KeyCodec;
+import yarnps.common.KeyLayout;
+import yarnps.common.ValueCodec;
+import yarnps.thrift.PsError;
+import yarnps.thrift.PullRequest;
+import yarnps.thrift.PullResponse;
+import yarnps.thrift.PushRequest;
+import yarnps.thrift.SaveResult;
+import yarnps.thrift.ServerAddress;
+import yarnps.worker.api.ParameterClient;
+
+/**
+ * {@link ParameterClient} over Thrift: slices each call by the layout's key ranges and sends every
+ * server its slice on a pooled connection, all servers in parallel. A server's slice that covers
+ * one contiguous run of the caller's keys is encoded straight from the caller's arrays; otherwise
+ * the run is gathered first.
+ */
+public final class ThriftParameterClient implements ParameterClient, Closeable {
+  private final KeyLayout layout;
+  private final Map<String, Integer> widths;
+  private final int worker;
+  private final LongSupplier clock;
+  private final ServerConnections[] servers;
+  private final ExecutorService executor;
+
+  public ThriftParameterClient(KeyLayout layout, List<ServerAddress> addresses, Map<String, Integer> widths,
+      int worker, LongSupplier clock, int connectionsPerServer, int maxFrameBytes, int timeoutMs) {
+    this.layout = layout;
+    this.widths = Map.copyOf(widths);
+    this.worker = worker;
+    this.clock = clock;
+    this.servers = new ServerConnections[layout.numServers()];
+    for (ServerAddress a : addresses) {
+      servers[a.getIndex()] = new ServerConnections(a.getIndex(), a.getHost(), a.getPort(),
+          connectionsPerServer, maxFrameBytes, timeoutMs);
+    }
+    for (int s = 0; s < servers.length; s++) {
+      if (servers[s] == null) {
+        throw new IllegalArgumentException("layout names server " + s + " but gives no address for it");
+      }
+    }
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(servers.length * connectionsPerServer, r -> {
+      Thread t = new Thread(r, "ps-client-" + n.getAndIncrement());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public int width(String table) {
+    Integer w = widths.get(table);
+    if (w == null) {
+      throw new IllegalArgumentException("unknown table '" + table + "' (tables: " + widths.keySet() + ")");
+    }
+    return w;
+  }
+
+  private void check(String op, String table, long[] keys, int values, int width) {
+    if (values < keys.length * width) {
+      throw new IllegalArgumentException(op + " " + table + ": " + keys.length + " keys of width " + width
+          + " need " + keys.length * width + " values, got " + values);
+    }
+    if (!KeyArrays.isSortedUnique(keys, 0, keys.length)) {
+      throw new IllegalArgumentException(op + " " + table
+          + ": keys must be sorted ascending (unsigned) and unique; use KeyArrays.sortUnique");
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> push(String table, long[] keys, float[] values) {
+    int width = width(table);
+    check("push", table, keys, values.length, width);
+    KeyLayout.Slices slices = layout.slice(keys, keys.length);
+    List<CompletableFuture<Void>> parts = new ArrayList<>();
+    for (int s = 0; s < servers.length; s++) {
+      if (slices.count(s) == 0) {
+        continue;
+      }
+      PushRequest req = pushRequest(table, keys, values, width, slices, s);
+      ServerConnections server = servers[s];
+      parts.add(CompletableFuture.runAsync(() -> server.call("push " + table, c -> {
+        c.push(req);
+        return null;
+      }), executor));
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private PushRequest pushRequest(String table, long[] keys, float[] values, int width, KeyLayout.Slices slices, int s) {
+    int n = slices.count(s);
+    byte[] keyBlock = new byte[KeyCodec.maxEncodedSize(n)];
+    byte[] valueBlock = new byte[n * width * 4];
+    int keyBytes;
+    if (slices.intervals(s) == 1) {
+      int from = slices.from(s, 0);
+      keyBytes = KeyCodec.encode(keys, from, from + n, keyBlock, 0);
+      ValueCodec.encode(values, from * width, (from + n) * width, valueBlock, 0);
+    } else {
+      long[] k = new long[n];
+      int pos = 0;
+      for (int i = 0; i < slices.intervals(s); i++) {
+        int from = slices.from(s, i);
+        int to = slices.to(s, i);
+        System.arraycopy(keys, from, k, pos, to - from);
+        ValueCodec.encode(values, from * width, to * width, valueBlock, pos * width * 4);
+        pos += to - from;
+      }
+      keyBytes = KeyCodec.encode(k, 0, n, keyBlock, 0);
+    }
+    return new PushRequest(table, layout.version(), n, ByteBuffer.wrap(keyBlock, 0, keyBytes),
+        ByteBuffer.wrap(valueBlock), worker, clock.getAsLong());
+  }
+
+  @Override
+  public CompletableFuture<float[]> pull(String table, long[] keys) {
+    return pull(table, keys, new float[keys.length * width(table)]);
+  }
+
+  @Override
+  public CompletableFuture<float[]> pull(String table, long[] keys, float[] out) {
+    int width = width(table);
+    check("pull", table, keys, out.length, width);
+    KeyLayout.Slices slices = layout.slice(keys, keys.length);
+    List<CompletableFuture<Void>> parts = new ArrayList<>();
+    for (int s = 0; s < servers.length; s++) {
+      int n = slices.count(s);
+      if (n == 0) {
+        continue;
+      }
+      byte[] keyBlock = new byte[KeyCodec.maxEncodedSize(n)];
+      int keyBytes;
+      if (slices.intervals(s) == 1) {
+        int from = slices.from(s, 0);
+        keyBytes = KeyCodec.encode(keys, from, from + n, keyBlock, 0);
+      } else {
+        long[] k = new long[n];
+        int pos = 0;
+        for (int i = 0; i < slices.intervals(s); i++) {
+          System.arraycopy(keys, slices.from(s, i), k, pos, slices.to(s, i) - slices.from(s, i));
+          pos += slices.to(s, i) - slices.from(s, i);
+        }
+        keyBytes = KeyCodec.encode(k, 0, n, keyBlock, 0);
+      }
+      PullRequest req = new PullRequest(table, layout.version(), n, ByteBuffer.wrap(keyBlock, 0, keyBytes),
+          worker, clock.getAsLong());
+      ServerConnections server = servers[s];
+      int sIdx = s;
+      parts.add(CompletableFuture.runAsync(() -> {
+        PullResponse resp = server.call("pull " + table, c -> c.pull(req));
+        scatter(table, resp, out, width, slices, sIdx, server);
+      }, executor));
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> out);
+  }
+
+  private static void scatter(String table, PullResponse resp, float[] out, int width, KeyLayout.Slices slices,
+      int s, ServerConnections server) {
+    int n = slices.count(s);
+    ByteBuffer vals = resp.bufferForValues();
+    if (resp.getNumKeys() != n || vals.remaining() != n * width * 4) {
+      throw new IllegalStateException(server + " answered pull " + table + " of " + n + " keys with "
+          + resp.getNumKeys() + " keys / " + vals.remaining() + " bytes");
+    }
+    for (int i = 0; i < slices.intervals(s); i++) {
+      int from = slices.from(s, i);
+      int to = slices.to(s, i);
+      ByteBuffer part = vals.slice();
+      part.limit((to - from) * width * 4);
+      ValueCodec.decode(part, (to - from) * width, out, from * width);
+      vals.position(vals.position() + (to - from) * width * 4);
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<SavedPart>> save(String table, String dir) {
+    width(table);
+    List<CompletableFuture<SavedPart>> parts = new ArrayList<>();
+    for (ServerConnections server : servers) {
+      parts.add(CompletableFuture.supplyAsync(() -> {
+        SaveResult r = server.call("save " + table, c -> c.save(table, dir));
+        return new SavedPart(server.index, r.getPath(), r.getKeys(), r.getBytes());
+      }, executor));
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> parts.stream().map(CompletableFuture::join).toList());
+  }
+
+  /** Stats of every server, for tests and tools. */
+  public List<yarnps.thrift.ServerStats> stats() {
+    List<yarnps.thrift.ServerStats> out = new ArrayList<>();
+    for (ServerConnections server : servers) {
+      out.add(server.call("stats", c -> c.stats()));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    for (ServerConnections s : servers) {
+      s.close();
+    }
+  }
+
+  /** Wraps a server's refusal so the caller's future fails with a message naming the server. */
+  static final class ServerCallException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final boolean canRetry;
+
+    ServerCallException(String message, boolean canRetry, Throwable cause) {
+      super(message, cause);
+      this.canRetry = canRetry;
+    }
+  }
+
+  static String describe(TException e) {
+    return e instanceof PsError p ? p.getCode() + ": " + p.getMessage() : e.toString();
+  }
+
+  static IOException unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c instanceof IOException io ? io : new IOException(c.getMessage(), c);
+  }
+}

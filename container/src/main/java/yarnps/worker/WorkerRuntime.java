@@ -1,0 +1,184 @@
+package yarnps.worker;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import yarnps.common.KeyLayout;
+import yarnps.conf.PsKeys;
+import yarnps.conf.TableSpec;
+import yarnps.runtime.ContainerEnv;
+import yarnps.runtime.CoordinatorClient;
+import yarnps.runtime.JobConf;
+import yarnps.server.ParameterServer;
+import yarnps.thrift.Layout;
+import yarnps.thrift.MetricsReport;
+import yarnps.thrift.RegisterRequest;
+import yarnps.thrift.RegisterResponse;
+import yarnps.thrift.Role;
+import yarnps.worker.api.InputSplit;
+import yarnps.worker.api.LineReader;
+import yarnps.worker.api.MalformedInputException;
+import yarnps.worker.api.ParameterClient;
+import yarnps.worker.api.WorkerContext;
+
+/** The {@link WorkerContext} of one worker container, connected to the AM and the servers. */
+final class WorkerRuntime implements WorkerContext, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+
+  private final Configuration conf;
+  private final ContainerEnv env;
+  private final CoordinatorClient am;
+  private final PsKeys.MalformedPolicy malformedPolicy;
+  private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong clock = new AtomicLong();
+  private final Map<String, Double> gauges = new ConcurrentHashMap<>();
+  private volatile double progress;
+  private int numWorkers;
+  private ThriftParameterClient params;
+
+  WorkerRuntime(Configuration conf, ContainerEnv env, CoordinatorClient am) {
+    this.conf = conf;
+    this.env = env;
+    this.am = am;
+    this.malformedPolicy = PsKeys.MALFORMED.get(conf);
+  }
+
+  /** Registers, waits for the layout and connects to the servers. */
+  void connect() throws IOException, InterruptedException {
+    RegisterResponse r = am.register(new RegisterRequest(Role.WORKER, env.index(), env.containerId(),
+        JobConf.localHost(), 0));
+    numWorkers = r.getNumWorkers();
+    Layout layout = ParameterServer.awaitLayout(am, PsKeys.HEARTBEAT_MS.get(conf));
+    Map<String, Integer> widths = new HashMap<>();
+    for (TableSpec t : TableSpec.allFromConf(conf)) {
+      widths.put(t.name(), t.width());
+    }
+    params = new ThriftParameterClient(KeyLayout.fromThrift(layout), layout.getServers(), widths, env.index(),
+        clock::get, PsKeys.RPC_CONNECTIONS.get(conf), PsKeys.RPC_MAX_FRAME.get(conf), PsKeys.RPC_TIMEOUT_MS.get(conf));
+    LOG.info("worker {} of {} connected to {} servers (layout version {})", env.index(), numWorkers,
+        layout.getServersSize(), layout.getVersion());
+  }
+
+  long clock() {
+    return clock.get();
+  }
+
+  double progressValue() {
+    return progress;
+  }
+
+  Map<String, Double> heartbeatMetrics() {
+    Map<String, Double> m = new HashMap<>(gauges);
+    m.put("malformed_lines", (double) malformed.get());
+    return m;
+  }
+
+  @Override
+  public Configuration conf() {
+    return conf;
+  }
+
+  @Override
+  public int workerIndex() {
+    return env.index();
+  }
+
+  @Override
+  public int numWorkers() {
+    return numWorkers;
+  }
+
+  @Override
+  public FileSystem fileSystem() throws IOException {
+    return FileSystem.get(conf);
+  }
+
+  @Override
+  public List<InputSplit> splits(String input) throws IOException {
+    return convert(am.splits(env.index(), input));
+  }
+
+  @Override
+  public List<InputSplit> allSplits(String input) throws IOException {
+    return convert(am.splits(-1, input));
+  }
+
+  private static List<InputSplit> convert(List<yarnps.thrift.InputSplit> in) {
+    List<InputSplit> out = new ArrayList<>(in.size());
+    for (yarnps.thrift.InputSplit s : in) {
+      out.add(new InputSplit(s.getPath(), s.getStart(), s.getLength(), s.isWholeFile()));
+    }
+    return out;
+  }
+
+  @Override
+  public LineReader openLines(InputSplit split) throws IOException {
+    return new SplitLineReader(conf, split);
+  }
+
+  @Override
+  public void malformed(LineReader at, String reason) throws IOException {
+    if (malformedPolicy == PsKeys.MalformedPolicy.FAIL) {
+      throw new MalformedInputException(at.file(), at.lineInFile(), reason);
+    }
+    long n = malformed.incrementAndGet();
+    if (n <= 10) {
+      LOG.warn("skipping malformed line {}:{} (line {} of split): {}", at.file(), at.lineInFile(), at.lineInSplit(), reason);
+    } else if (n == 11) {
+      LOG.warn("more malformed lines; counting them in metric malformed_lines without logging");
+    }
+  }
+
+  @Override
+  public long malformedCount() {
+    return malformed.get();
+  }
+
+  @Override
+  public ParameterClient params() {
+    return params;
+  }
+
+  @Override
+  public void progress(double fraction) {
+    progress = Math.max(0, Math.min(1, fraction));
+  }
+
+  @Override
+  public void gauge(String name, double value) {
+    gauges.put(name, value);
+  }
+
+  @Override
+  public void report(long c, Map<String, Double> metrics) throws IOException {
+    clock.set(c);
+    am.report(new MetricsReport(env.index(), c, new HashMap<>(metrics), false));
+  }
+
+  @Override
+  public void reportFinal(Map<String, Double> metrics, Map<String, String> labels) throws IOException {
+    MetricsReport r = new MetricsReport(env.index(), clock.get(), new HashMap<>(metrics), true);
+    r.setLabels(new HashMap<>(labels));
+    am.report(r);
+  }
+
+  @Override
+  public void barrier(String name) throws IOException {
+    am.barrier(env.index(), name);
+  }
+
+  @Override
+  public void close() {
+    if (params != null) {
+      params.close();
+    }
+  }
+}
