@@ -15,6 +15,9 @@ import yarnps.conf.PsKeys;
  * cluster; containers run as separate JVMs whose classpath is this JVM's.
  */
 public final class EmbeddedCluster implements AutoCloseable {
+  /** Guice warns through java.util.logging that the RM and NM web apps share a filter; harmless here. */
+  private static final java.util.logging.Logger QUIET_JUL = java.util.logging.Logger.getLogger("com.google.inject.servlet");
+
   private final MiniDFSCluster dfs;
   private final MiniYARNCluster yarn;
   private final Configuration conf;
@@ -35,6 +38,9 @@ public final class EmbeddedCluster implements AutoCloseable {
       throw new IOException("cannot create " + tmp);
     }
     System.setProperty("java.io.tmpdir", tmp.getAbsolutePath());
+    // MiniYARNCluster keeps its NodeManager dirs and container logs under test.build.data.
+    System.setProperty("test.build.data", new File(baseDir, "yarn").getAbsolutePath());
+    QUIET_JUL.setLevel(java.util.logging.Level.SEVERE);
     Configuration hdfsConf = new HdfsConfiguration();
     hdfsConf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(baseDir, "hdfs").getAbsolutePath());
     hdfsConf.setLong("dfs.blocksize", 8L << 20);
@@ -55,10 +61,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     yconf.setLong(YarnConfiguration.NM_MIN_PER_DISK_FREE_SPACE_MB, 0);
     yconf.setLong(YarnConfiguration.NM_SLEEP_DELAY_BEFORE_SIGKILL_MS, 100);
     yconf.setLong(YarnConfiguration.NM_PROCESS_KILL_WAIT_MS, 100);
-    yconf.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 0);
+    yconf.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 3600);
     yconf.setLong(YarnConfiguration.DEBUG_NM_DELETE_DELAY_SEC, 0);
-    yconf.setBoolean(YarnConfiguration.YARN_MINICLUSTER_FIXED_PORTS, false);
-    yconf.setBoolean(YarnConfiguration.YARN_MINICLUSTER_USE_RPC, true);
     MiniYARNCluster yarn = new MiniYARNCluster("yarnps-embedded", 1, 1, 1);
     yarn.init(yconf);
     yarn.start();
@@ -71,6 +75,11 @@ public final class EmbeddedCluster implements AutoCloseable {
   /** Configuration pointing at both clusters, with the container classpath set for this JVM. */
   public Configuration conf() {
     return new Configuration(conf);
+  }
+
+  /** Where YARN keeps container logs (stdout, stderr) of the embedded NodeManager. */
+  public File containerLogs() {
+    return new File(yarn.getNodeManager(0).getConfig().get(YarnConfiguration.NM_LOG_DIRS).split(",")[0]);
   }
 
   /** The ResourceManager web UI address. */

@@ -1,59 +1,81 @@
 package yarnps.model;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedOutputStream;
 
 /**
- * Writes one part of a model in {@link ModelFormat}, streaming: records are buffered per block
- * (at most {@link ModelFormat#MAX_BLOCK_RECORDS}), never the whole table. Closing writes the end
- * block and the trailer and closes the stream; closing twice is harmless.
+ * Writes one part of a model in {@link ModelFormat}, streaming: only the current block (at most
+ * about 1 MiB, or one record when a record is larger) is buffered, never the table. Records may
+ * come in any order; the caller writes each key at most once.
+ *
+ * <p>{@link #close} writes the end block and the trailer, then closes the stream; a part is
+ * complete only after it returns. Closing twice is harmless. Not thread-safe.
  */
 public final class ModelWriter implements Closeable {
+  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final int BLOCK_TARGET_BYTES = 1 << 20;
+
+  private final OutputStream out;
   private final CRC32 crc = new CRC32();
-  private final OutputStream sink;
-  private final DataOutputStream checked;
   private final int width;
-  private final DataOutputStream block;
-  private final java.io.ByteArrayOutputStream blockBytes;
+  private final int recordBytes;
+  private final int blockCapacity;
+  /** The block being filled: its count at [0, 4), then its records. */
+  private final byte[] block;
+  private int pos = 4;
   private int blockRecords;
   private long records;
   private long bytes;
-  private long blocks;
-  private final long headerBytes;
   private boolean closed;
 
+  /** Writes the header of a part of table {@code table} with {@code width} values per key. */
   public ModelWriter(OutputStream out, String table, int width) throws IOException {
-    if (width < 1) {
-      throw new IllegalArgumentException("width must be >= 1, got " + width);
+    if (width < 1 || width > ModelFormat.MAX_WIDTH) {
+      throw new IllegalArgumentException("width must be in [1, " + ModelFormat.MAX_WIDTH + "], got " + width);
     }
-    this.sink = out;
-    this.checked = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
-    this.width = width;
-    this.blockBytes = new java.io.ByteArrayOutputStream(1 << 16);
-    this.block = new DataOutputStream(blockBytes);
     byte[] name = table.getBytes(StandardCharsets.UTF_8);
-    checked.write(ModelFormat.MAGIC);
-    checked.writeInt(ModelFormat.VERSION);
-    checked.writeInt(name.length);
-    checked.write(name);
-    checked.writeInt(width);
-    headerBytes = ModelFormat.MAGIC.length + 12L + name.length;
+    if (name.length < 1 || name.length > ModelFormat.MAX_TABLE_NAME_BYTES) {
+      throw new IllegalArgumentException("table name must have 1 to " + ModelFormat.MAX_TABLE_NAME_BYTES
+          + " UTF-8 bytes, has " + name.length);
+    }
+    this.out = out;
+    this.width = width;
+    this.recordBytes = ModelFormat.recordBytes(width);
+    this.blockCapacity = Math.max(1, Math.min(ModelFormat.MAX_BLOCK_RECORDS, BLOCK_TARGET_BYTES / recordBytes));
+    this.block = new byte[4 + blockCapacity * recordBytes];
+    byte[] header = new byte[ModelFormat.MAGIC.length + 12 + name.length];
+    System.arraycopy(ModelFormat.MAGIC, 0, header, 0, ModelFormat.MAGIC.length);
+    int p = ModelFormat.MAGIC.length;
+    INT.set(header, p, ModelFormat.VERSION);
+    INT.set(header, p + 4, name.length);
+    System.arraycopy(name, 0, header, p + 8, name.length);
+    INT.set(header, p + 8 + name.length, width);
+    emit(header, header.length);
   }
 
-  /** Appends the record of {@code key}: {@code row[off, off + width)}. */
+  /** Appends the record of {@code key} with the values {@code row[off, off + width)}. */
   public void write(long key, float[] row, int off) throws IOException {
-    block.writeLong(key);
-    for (int j = 0; j < width; j++) {
-      block.writeFloat(row[off + j]);
+    if (closed) {
+      throw new IllegalStateException("model writer is closed");
     }
+    java.util.Objects.checkFromIndexSize(off, width, row.length);
+    byte[] b = block;
+    int p = pos;
+    LONG.set(b, p, key);
+    p += 8;
+    for (int j = 0; j < width; j++, p += 4) {
+      INT.set(b, p, Float.floatToRawIntBits(row[off + j]));
+    }
+    pos = p;
     records++;
-    if (++blockRecords == ModelFormat.MAX_BLOCK_RECORDS) {
+    if (++blockRecords == blockCapacity) {
       flushBlock();
     }
   }
@@ -62,18 +84,24 @@ public final class ModelWriter implements Closeable {
     if (blockRecords == 0) {
       return;
     }
-    checked.writeInt(blockRecords);
-    blockBytes.writeTo(checked);
-    blockBytes.reset();
+    INT.set(block, 0, blockRecords);
+    emit(block, pos);
+    pos = 4;
     blockRecords = 0;
-    blocks++;
   }
 
+  private void emit(byte[] b, int len) throws IOException {
+    crc.update(b, 0, len);
+    out.write(b, 0, len);
+    bytes += len;
+  }
+
+  /** Records written so far. */
   public long records() {
     return records;
   }
 
-  /** Bytes written, complete after {@link #close}. */
+  /** Bytes handed to the stream so far; the part's size once {@link #close} returned. */
   public long bytes() {
     return bytes;
   }
@@ -84,15 +112,16 @@ public final class ModelWriter implements Closeable {
       return;
     }
     closed = true;
-    flushBlock();
-    checked.writeInt(0);
-    checked.flush();
-    long sum = crc.getValue();
-    DataOutputStream tail = new DataOutputStream(sink);
-    tail.writeLong(records);
-    tail.writeLong(sum);
-    tail.flush();
-    bytes = headerBytes + 4 * (blocks + 1) + records * (8 + 4L * width) + 16;
-    sink.close();
+    try (OutputStream o = out) {
+      flushBlock();
+      byte[] end = new byte[4];
+      emit(end, 4);
+      byte[] trailer = new byte[ModelFormat.TRAILER_BYTES];
+      LONG.set(trailer, 0, records);
+      LONG.set(trailer, 8, crc.getValue());
+      o.write(trailer);
+      bytes += trailer.length;
+      o.flush();
+    }
   }
 }

@@ -1,0 +1,116 @@
+package yarnps.examples.lr;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import yarnps.worker.api.ParameterClient;
+
+/**
+ * Runs minibatches against the parameter servers with communication overlapped: when batch i+1 is
+ * submitted its pull is sent at once, then batch i is computed and its gradient pushed without
+ * waiting. So while batch i is computed, the pull of batch i+1 and the push of batch i-1 are in
+ * flight. Three {@link BatchTrainer}s rotate; a trainer is reused only after its push completed.
+ *
+ * <p>Staleness is bounded: the pull of batch i is sent after the push of batch i-2 was sent and
+ * the push of batch i-3 completed, so its weights miss at most this worker's last two batches
+ * (plus, as always, what other workers push meanwhile). {@link #flush} computes what is pending
+ * and waits for every push.
+ */
+final class BatchPipeline {
+
+  /** Told after each batch is computed and its push sent. */
+  @FunctionalInterface
+  interface Listener {
+    void batchDone(long batches, int rows, double lossSum) throws IOException;
+  }
+
+  private static final int DEPTH = 3;
+
+  private final ParameterClient ps;
+  private final String table;
+  private final Listener listener;
+  private final BatchTrainer[] trainers = new BatchTrainer[DEPTH];
+  @SuppressWarnings("unchecked")
+  private final CompletableFuture<float[]>[] pulls = new CompletableFuture[DEPTH];
+  @SuppressWarnings("unchecked")
+  private final CompletableFuture<Void>[] pushes = new CompletableFuture[DEPTH];
+  private long submitted;
+  private long computed;
+
+  BatchPipeline(ParameterClient ps, String table, Listener listener) {
+    this.ps = ps;
+    this.table = table;
+    this.listener = listener;
+    for (int i = 0; i < DEPTH; i++) {
+      trainers[i] = new BatchTrainer();
+      pushes[i] = CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /** Queues rows[from, to) (copied, so {@code rows} may be reused on return) and sends its pull. */
+  void submit(RowBlock rows, int from, int to) throws IOException {
+    if (from == to) {
+      return;
+    }
+    int s = (int) (submitted % DEPTH);
+    await(pushes[s]);
+    BatchTrainer t = trainers[s];
+    t.prepare(rows, from, to);
+    pulls[s] = ps.pull(table, t.keys(), t.weights());
+    submitted++;
+    if (submitted - computed > 1) {
+      computeNext();
+    }
+  }
+
+  private void computeNext() throws IOException {
+    int s = (int) (computed % DEPTH);
+    BatchTrainer t = trainers[s];
+    await(pulls[s]);
+    pulls[s] = null;
+    double loss = t.compute();
+    pushes[s] = ps.push(table, t.keys(), t.grads());
+    computed++;
+    listener.batchDone(computed, t.rows(), loss);
+  }
+
+  /** Computes every submitted batch and waits until all pushes are done. */
+  void flush() throws IOException {
+    while (computed < submitted) {
+      computeNext();
+    }
+    for (CompletableFuture<Void> p : pushes) {
+      await(p);
+    }
+  }
+
+  /** Batches computed so far. */
+  long batches() {
+    return computed;
+  }
+
+  /** The future's value; its failure rethrown with the cause's message (which names the server). */
+  static <T> T await(CompletableFuture<T> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException ie = new InterruptedIOException("interrupted waiting for the parameter servers");
+      ie.initCause(e);
+      throw ie;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw new IOException(io.getMessage(), io);
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(String.valueOf(c.getMessage()), c);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package yarnps.examples.lr;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.hadoop.conf.Configuration;
+import yarnps.common.KeyArrays;
+import yarnps.conf.TableSpec;
+import yarnps.server.store.SparseTable;
+import yarnps.server.store.Updaters;
+import yarnps.worker.api.ParameterClient;
+
+/**
+ * One table served in-process by the real server store and updater, answering on a single
+ * thread of its own, so calls complete asynchronously and in the order they were made. Checks
+ * the client contract (sorted unique keys, array sizes) as the real client does.
+ */
+final class LocalParameterClient implements ParameterClient, AutoCloseable {
+  private final String name;
+  private final SparseTable table;
+  private final ExecutorService thread = Executors.newSingleThreadExecutor();
+  long keysPushed;
+
+  LocalParameterClient(String name, Configuration conf) {
+    TableSpec spec = TableSpec.fromConf(name, conf);
+    this.name = name;
+    this.table = new SparseTable(spec.width(), Updaters.create(spec), spec.initializer(), 1024);
+  }
+
+  SparseTable table() {
+    return table;
+  }
+
+  @Override
+  public int width(String t) {
+    check(t);
+    return table.width();
+  }
+
+  private void check(String t) {
+    if (!t.equals(name)) {
+      throw new IllegalArgumentException("no table " + t);
+    }
+  }
+
+  private void check(String t, long[] keys, int values) {
+    check(t);
+    if (!KeyArrays.isSortedUnique(keys, 0, keys.length)) {
+      throw new IllegalArgumentException("keys not sorted unique");
+    }
+    if (values < keys.length * table.width()) {
+      throw new IllegalArgumentException(values + " values for " + keys.length + " keys");
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> push(String t, long[] keys, float[] values) {
+    check(t, keys, values.length);
+    return CompletableFuture.runAsync(() -> {
+      table.push(keys, 0, keys.length, values, 0);
+      keysPushed += keys.length;
+    }, thread);
+  }
+
+  @Override
+  public CompletableFuture<float[]> pull(String t, long[] keys) {
+    return pull(t, keys, new float[keys.length * table.width()]);
+  }
+
+  @Override
+  public CompletableFuture<float[]> pull(String t, long[] keys, float[] out) {
+    check(t, keys, out.length);
+    return CompletableFuture.supplyAsync(() -> {
+      table.pull(keys, 0, keys.length, out, 0);
+      return out;
+    }, thread);
+  }
+
+  @Override
+  public CompletableFuture<List<SavedPart>> save(String t, String dir) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("the local test client does not save"));
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+}
