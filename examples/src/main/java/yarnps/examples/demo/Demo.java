@@ -31,6 +31,7 @@ public final class Demo {
     int servers = 2;
     int workers = 2;
     int epochs = 3;
+    int vocab = 10_000;
     File dir = new File("target/yarnps-demo");
     boolean keepRunning;
 
@@ -55,6 +56,7 @@ public final class Demo {
             case "--servers" -> o.servers = Integer.parseInt(v);
             case "--workers" -> o.workers = Integer.parseInt(v);
             case "--epochs" -> o.epochs = Integer.parseInt(v);
+            case "--vocab" -> o.vocab = Integer.parseInt(v);
             case "--dir" -> o.dir = new File(v);
             default -> throw new IllegalArgumentException("unknown option " + a);
           }
@@ -140,6 +142,7 @@ public final class Demo {
     g.out = out;
     g.trainRows = o.trainRows;
     g.testRows = o.testRows;
+    g.vocab = o.vocab;
     g.files = 4;
     g.seed = 42;
     return g;

@@ -31,9 +31,9 @@ final class BatchPipeline {
   private final String table;
   private final Listener listener;
   private final BatchTrainer[] trainers = new BatchTrainer[DEPTH];
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   private final CompletableFuture<float[]>[] pulls = new CompletableFuture[DEPTH];
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   private final CompletableFuture<Void>[] pushes = new CompletableFuture[DEPTH];
   private long submitted;
   private long computed;
