@@ -32,6 +32,10 @@ final class JobState {
   record MetricPoint(int worker, long clock, long timeMs, Map<String, Double> values) {}
 
   private static final int MAX_HISTORY = 10_000;
+  private static final int MAX_LATER_FAILURES = 5;
+  /** Exits of yarn-ps's own containers after the AM told them the job failed: not news. */
+  private static final java.util.Set<Integer> OWN_EXITS = java.util.Set.of(0, yarnps.runtime.ExitCodes.ABORTED,
+      yarnps.runtime.ExitCodes.JOB_FAILED);
 
   private final Member[] servers;
   private final Member[] workers;
@@ -46,6 +50,8 @@ final class JobState {
   private final Map<String, String> finalLabels = new LinkedHashMap<>();
   private Outcome outcome = Outcome.RUNNING;
   private String diagnostics = "";
+  /** Further failures seen after the first (a killed container behind a worker's failed call). */
+  private final List<String> laterFailures = new ArrayList<>();
 
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
       LongSupplier clockMs) {
@@ -237,8 +243,9 @@ final class JobState {
     if (m == null) {
       return;
     }
-    boolean expected = outcome != Outcome.RUNNING
-        || (m.state == Member.State.FINISHED && exitStatus == 0);
+    boolean expected = (m.state == Member.State.FINISHED && exitStatus == 0)
+        || (outcome == Outcome.SUCCEEDED)
+        || (outcome == Outcome.FAILED && OWN_EXITS.contains(exitStatus));
     if (expected) {
       if (m.state != Member.State.FINISHED) {
         m.state = exitStatus == 0 ? Member.State.FINISHED : Member.State.FAILED;
@@ -274,12 +281,17 @@ final class JobState {
     return sum;
   }
 
-  /** Fails the job with a diagnostic; the first failure wins. */
+  /**
+   * Fails the job with a diagnostic. The first failure is the job's diagnostic; later ones (up to
+   * a few) are appended, so that a worker's failed call and the container death behind it both show.
+   */
   synchronized void fail(String diag) {
     if (outcome == Outcome.RUNNING) {
       outcome = Outcome.FAILED;
       diagnostics = diag;
       notifyAll();
+    } else if (outcome == Outcome.FAILED && laterFailures.size() < MAX_LATER_FAILURES) {
+      laterFailures.add(diag);
     }
   }
 
@@ -288,7 +300,10 @@ final class JobState {
   }
 
   synchronized String diagnostics() {
-    return diagnostics;
+    if (laterFailures.isEmpty()) {
+      return diagnostics;
+    }
+    return diagnostics + "; then: " + String.join("; ", laterFailures);
   }
 
   /** Blocks until the job succeeds or fails. */

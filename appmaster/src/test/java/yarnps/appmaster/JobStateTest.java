@@ -64,6 +64,20 @@ class JobStateTest {
   }
 
   @Test
+  void aKilledContainerBehindAWorkersFailureIsNamedToo() {
+    JobState s = state(2, 2);
+    s.launching(Role.SERVER, 1, "container_9", "node3");
+    s.launching(Role.WORKER, 0, "container_w0", "node3");
+    s.finish(Role.WORKER, 0, false, "push w to server 1 (node3:5000) failed");
+    s.containerCompleted("container_w0", yarnps.runtime.ExitCodes.JOB_FAILED, "", "job failed");
+    s.containerCompleted("container_9", 137, "Killed by signal", "killed");
+    String d = s.diagnostics();
+    assertTrue(d.startsWith("worker 0"), d);
+    assertTrue(d.contains("server 1 (container_9 on node3) exited unexpectedly with exit 137"), d);
+    assertFalse(d.contains("exit " + yarnps.runtime.ExitCodes.JOB_FAILED), "the worker's own exit after its failure is not news: " + d);
+  }
+
+  @Test
   void finishedWorkerExitingZeroIsExpected() {
     JobState s = state(1, 2);
     s.launching(Role.WORKER, 0, "w0", "h");

@@ -1,7 +1,6 @@
 package yarnps.worker;
 
 import java.io.Closeable;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,12 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import org.apache.thrift.TException;
 import yarnps.common.KeyArrays;
 import yarnps.common.KeyCodec;
 import yarnps.common.KeyLayout;
 import yarnps.common.ValueCodec;
-import yarnps.thrift.PsError;
 import yarnps.thrift.PullRequest;
 import yarnps.thrift.PullResponse;
 import yarnps.thrift.PushRequest;
@@ -104,27 +101,39 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
 
   private PushRequest pushRequest(String table, long[] keys, float[] values, int width, KeyLayout.Slices slices, int s) {
     int n = slices.count(s);
-    byte[] keyBlock = new byte[KeyCodec.maxEncodedSize(n)];
     byte[] valueBlock = new byte[n * width * 4];
-    int keyBytes;
+    int pos = 0;
+    for (int i = 0; i < slices.intervals(s); i++) {
+      int from = slices.from(s, i);
+      int to = slices.to(s, i);
+      ValueCodec.encode(values, from * width, to * width, valueBlock, pos * width * 4);
+      pos += to - from;
+    }
+    return new PushRequest(table, layout.version(), n, keyBlock(keys, slices, s), ByteBuffer.wrap(valueBlock), worker,
+        clock.getAsLong());
+  }
+
+  /**
+   * The key block of server s's slice: encoded straight from the caller's array when the slice is
+   * one contiguous run, else gathered first (deltas must run across the whole slice).
+   */
+  private static ByteBuffer keyBlock(long[] keys, KeyLayout.Slices slices, int s) {
+    int n = slices.count(s);
+    byte[] block = new byte[KeyCodec.maxEncodedSize(n)];
+    int len;
     if (slices.intervals(s) == 1) {
       int from = slices.from(s, 0);
-      keyBytes = KeyCodec.encode(keys, from, from + n, keyBlock, 0);
-      ValueCodec.encode(values, from * width, (from + n) * width, valueBlock, 0);
+      len = KeyCodec.encode(keys, from, from + n, block, 0);
     } else {
-      long[] k = new long[n];
+      long[] gathered = new long[n];
       int pos = 0;
       for (int i = 0; i < slices.intervals(s); i++) {
-        int from = slices.from(s, i);
-        int to = slices.to(s, i);
-        System.arraycopy(keys, from, k, pos, to - from);
-        ValueCodec.encode(values, from * width, to * width, valueBlock, pos * width * 4);
-        pos += to - from;
+        System.arraycopy(keys, slices.from(s, i), gathered, pos, slices.to(s, i) - slices.from(s, i));
+        pos += slices.to(s, i) - slices.from(s, i);
       }
-      keyBytes = KeyCodec.encode(k, 0, n, keyBlock, 0);
+      len = KeyCodec.encode(gathered, 0, n, block, 0);
     }
-    return new PushRequest(table, layout.version(), n, ByteBuffer.wrap(keyBlock, 0, keyBytes),
-        ByteBuffer.wrap(valueBlock), worker, clock.getAsLong());
+    return ByteBuffer.wrap(block, 0, len);
   }
 
   @Override
@@ -143,22 +152,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
       if (n == 0) {
         continue;
       }
-      byte[] keyBlock = new byte[KeyCodec.maxEncodedSize(n)];
-      int keyBytes;
-      if (slices.intervals(s) == 1) {
-        int from = slices.from(s, 0);
-        keyBytes = KeyCodec.encode(keys, from, from + n, keyBlock, 0);
-      } else {
-        long[] k = new long[n];
-        int pos = 0;
-        for (int i = 0; i < slices.intervals(s); i++) {
-          System.arraycopy(keys, slices.from(s, i), k, pos, slices.to(s, i) - slices.from(s, i));
-          pos += slices.to(s, i) - slices.from(s, i);
-        }
-        keyBytes = KeyCodec.encode(k, 0, n, keyBlock, 0);
-      }
-      PullRequest req = new PullRequest(table, layout.version(), n, ByteBuffer.wrap(keyBlock, 0, keyBytes),
-          worker, clock.getAsLong());
+      PullRequest req = new PullRequest(table, layout.version(), n, keyBlock(keys, slices, s), worker, clock.getAsLong());
       ServerConnections server = servers[s];
       int sIdx = s;
       parts.add(CompletableFuture.runAsync(() -> {
@@ -229,16 +223,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     }
   }
 
-  static String describe(TException e) {
-    return e instanceof PsError p ? p.getCode() + ": " + p.getMessage() : e.toString();
-  }
 
-  static IOException unwrap(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
-        && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c instanceof IOException io ? io : new IOException(c.getMessage(), c);
-  }
+
+
 }

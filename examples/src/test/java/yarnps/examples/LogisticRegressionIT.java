@@ -167,6 +167,56 @@ class LogisticRegressionIT {
   }
 
   @Test
+  void aKilledServerFailsTheJobNamingItAndNothingHangs() throws Exception {
+    Configuration job = job(train.toString(), output("killed"));
+    job.setInt("lr.epochs", 1000);
+    YarnPsClient client = new YarnPsClient(new PrintStream(new ByteArrayOutputStream(), true), System.err);
+    assertEquals(YarnPsClient.EXIT_OK, ToolRunner.run(job, client, new String[] {"submit", "--no-wait"}));
+    var appId = client.lastSubmitted();
+    try (YarnClient yarn = YarnClient.createYarnClient()) {
+      yarn.init(conf);
+      yarn.start();
+      waitFor(() -> yarn.getApplicationReport(appId).getProgress() > 0.002f, 120, "training to start");
+      ProcessHandle server = ProcessHandle.allProcesses()
+          .filter(p -> p.info().commandLine().map(c -> c.contains("yarnps.server.ParameterServer")
+              && c.contains(appId.toString())).orElse(false))
+          .findFirst().orElseThrow(() -> new AssertionError("no server process of " + appId));
+      server.destroyForcibly();
+      waitFor(() -> YarnPsClientEnded.ended(yarn.getApplicationReport(appId)), 120, "the job to end");
+      ApplicationReport r = yarn.getApplicationReport(appId);
+      System.out.println("IT: diagnostics after killing a server: " + r.getDiagnostics());
+      assertEquals(FinalApplicationStatus.FAILED, r.getFinalApplicationStatus());
+      assertTrue(r.getDiagnostics().contains("exited unexpectedly with exit 137"), r.getDiagnostics());
+      assertTrue(r.getDiagnostics().matches("(?s).*server \\d \\(container_.*"), r.getDiagnostics());
+    }
+  }
+
+  /** Polls a condition every 200 ms until it holds or the deadline passes. */
+  private static void waitFor(Check check, int seconds, String what) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private interface Check {
+    boolean ok() throws Exception;
+  }
+
+  /** Whether an application report is final. */
+  private static final class YarnPsClientEnded {
+    static boolean ended(ApplicationReport r) {
+      return switch (r.getYarnApplicationState()) {
+        case FINISHED, FAILED, KILLED -> true;
+        default -> false;
+      };
+    }
+  }
+
+  @Test
   void invalidJobsAreRejectedBeforeSubmission() throws Exception {
     int before = appCount();
     Configuration unknown = job(train.toString(), output("bad1"));
