@@ -98,39 +98,53 @@ public final class AppMaster {
     rm.init(conf);
     rm.start();
     var registration = rm.registerApplicationMaster(host, coordinator.port(), trackingUrl);
-    Resource max = registration.getMaximumResourceCapability();
-    Resource serverCap = Resource.newInstance(PsKeys.SERVER_MEMORY_MB.get(conf), PsKeys.SERVER_VCORES.get(conf));
-    Resource workerCap = Resource.newInstance(PsKeys.WORKER_MEMORY_MB.get(conf), PsKeys.WORKER_VCORES.get(conf));
-    if (planError == null) {
-      planError = checkFits("server", serverCap, max);
+    try {
+      if (planError == null) {
+        startContainers(registration.getMaximumResourceCapability());
+      } else {
+        state.fail(planError);
+      }
+      long timeout = PsKeys.HEARTBEAT_TIMEOUT_MS.get(conf);
+      while (state.awaitOutcome(1000) == JobState.Outcome.RUNNING) {
+        state.checkLiveness(timeout);
+      }
+    } catch (Exception e) {
+      LOG.error("AM failed while running the job", e);
+      state.fail("ApplicationMaster error: " + e);
     }
-    if (planError == null) {
-      planError = checkFits("worker", workerCap, max);
-    }
-    if (planError != null) {
-      state.fail(planError);
-    } else {
-      resources = LaunchSupport.stagedResources(conf, stagingDir);
-      containerTokens = containerTokens();
-      nm = NMClientAsync.createNMClientAsync(new NmCallbacks());
-      nm.init(conf);
-      nm.start();
-      allocator = new ContainerAllocator(state, new AmRm(), this::launch, serverCap, workerCap);
-      allocator.requestAll();
-    }
-
-    JobState.Outcome outcome = state.awaitOutcome();
-    boolean ok = outcome == JobState.Outcome.SUCCEEDED;
+    boolean ok = state.outcome() == JobState.Outcome.SUCCEEDED;
     if (ok) {
       writeResult();
     }
     // Servers learn the outcome from their next heartbeat and exit; give them a bounded while.
     state.awaitServersEnded(ok ? 15_000 : 5_000);
     String diagnostics = ok ? "yarn-ps job succeeded" : state.diagnostics();
-    LOG.info("AM {} finishing: {} {}", appId, outcome, diagnostics);
+    LOG.info("AM {} finishing: {} {}", appId, state.outcome(), diagnostics);
     rm.unregisterApplicationMaster(ok ? FinalApplicationStatus.SUCCEEDED : FinalApplicationStatus.FAILED,
         diagnostics, trackingUrl);
+    // Only after the final unregister: another attempt would need the staged files.
+    deleteStaging();
     return ok ? ExitCodes.OK : ExitCodes.JOB_FAILED;
+  }
+
+  private void startContainers(Resource max) throws IOException {
+    Resource serverCap = Resource.newInstance(PsKeys.SERVER_MEMORY_MB.get(conf), PsKeys.SERVER_VCORES.get(conf));
+    Resource workerCap = Resource.newInstance(PsKeys.WORKER_MEMORY_MB.get(conf), PsKeys.WORKER_VCORES.get(conf));
+    String error = checkFits("server", serverCap, max);
+    if (error == null) {
+      error = checkFits("worker", workerCap, max);
+    }
+    if (error != null) {
+      state.fail(error);
+      return;
+    }
+    resources = LaunchSupport.stagedResources(conf, stagingDir);
+    containerTokens = containerTokens();
+    nm = NMClientAsync.createNMClientAsync(new NmCallbacks());
+    nm.init(conf);
+    nm.start();
+    allocator = new ContainerAllocator(state, new AmRm(), this::launch, serverCap, workerCap);
+    allocator.requestAll();
   }
 
   private List<List<InputSplit>> plan(String paths, int workers) throws IOException {
@@ -212,6 +226,9 @@ public final class AppMaster {
     if (coordinator != null) {
       coordinator.stop();
     }
+  }
+
+  private void deleteStaging() {
     if (!PsKeys.KEEP_STAGING.get(conf)) {
       try {
         stagingDir.getFileSystem(conf).delete(stagingDir, true);

@@ -45,6 +45,7 @@ final class JobState {
   private final Map<String, List<List<InputSplit>>> splitsByInput;
   private Layout layout = new Layout(0, List.of(), List.of());
   private final Map<String, Set<Integer>> barriers = new HashMap<>();
+  private final Map<String, Long> barrierGenerations = new HashMap<>();
   private final List<MetricPoint> history = new ArrayList<>();
   private final Map<String, Double> finalMetrics = new LinkedHashMap<>();
   private final Map<String, String> finalLabels = new LinkedHashMap<>();
@@ -96,6 +97,7 @@ final class JobState {
     m.containerId = containerId;
     m.host = host;
     m.state = Member.State.LAUNCHING;
+    m.lastHeartbeatMs = clockMs.getAsLong();
   }
 
   /** The NodeManager started the member's container. */
@@ -187,14 +189,21 @@ final class JobState {
   }
 
   /**
-   * Blocks until every worker that has not finished arrived at the named barrier. Throws
-   * IllegalStateException if the job ends (fails) while waiting.
+   * Blocks until every worker that has not finished arrived at the named barrier. A name can be
+   * used again: each use is a new generation. Throws IllegalStateException if the job ends while
+   * waiting.
    */
   synchronized void barrier(int worker, String name) throws InterruptedException {
     member(Role.WORKER, worker);
+    long generation = barrierGenerations.getOrDefault(name, 0L);
     barriers.computeIfAbsent(name, k -> new HashSet<>()).add(worker);
-    notifyAll();
-    while (!barrierComplete(name)) {
+    while (barrierGenerations.getOrDefault(name, 0L) == generation) {
+      if (barrierComplete(name)) {
+        barriers.remove(name);
+        barrierGenerations.put(name, generation + 1);
+        notifyAll();
+        return;
+      }
       if (outcome != Outcome.RUNNING) {
         throw new IllegalStateException("job ended while waiting at barrier '" + name + "': " + diagnostics);
       }
@@ -203,7 +212,7 @@ final class JobState {
   }
 
   private boolean barrierComplete(String name) {
-    Set<Integer> arrived = barriers.get(name);
+    Set<Integer> arrived = barriers.getOrDefault(name, Set.of());
     for (Member w : workers) {
       if (w.state != Member.State.FINISHED && !arrived.contains(w.index)) {
         return false;
@@ -306,12 +315,36 @@ final class JobState {
     return diagnostics + "; then: " + String.join("; ", laterFailures);
   }
 
-  /** Blocks until the job succeeds or fails. */
-  synchronized Outcome awaitOutcome() throws InterruptedException {
-    while (outcome == Outcome.RUNNING) {
-      wait(1000);
+  /** Waits up to timeoutMs for the job to end; returns the outcome then (RUNNING if it did not end). */
+  synchronized Outcome awaitOutcome(long timeoutMs) throws InterruptedException {
+    if (outcome == Outcome.RUNNING) {
+      wait(timeoutMs);
     }
     return outcome;
+  }
+
+  /**
+   * Fails the job if a launched container has been silent (no registration or heartbeat) for
+   * longer than timeoutMs: a hung JVM or a lost node must not leave the job waiting forever.
+   */
+  synchronized void checkLiveness(long timeoutMs) {
+    long now = clockMs.getAsLong();
+    for (Member m : allMembers()) {
+      boolean live = m.state == Member.State.LAUNCHING || m.state == Member.State.RUNNING
+          || m.state == Member.State.REGISTERED;
+      if (live && now - m.lastHeartbeatMs > timeoutMs) {
+        fail(m + " sent no heartbeat for " + (now - m.lastHeartbeatMs) / 1000 + " s (yarnps.heartbeat.timeout.ms="
+            + timeoutMs + ")");
+        return;
+      }
+    }
+  }
+
+  private List<Member> allMembers() {
+    List<Member> all = new ArrayList<>(servers.length + workers.length);
+    Collections.addAll(all, servers);
+    Collections.addAll(all, workers);
+    return all;
   }
 
   /** Blocks until every server container ended or the deadline passed; true if all ended. */
@@ -353,9 +386,6 @@ final class JobState {
 
   /** Applies f to every member (servers first) under the state's lock, for the status page. */
   synchronized <T> T withMembers(java.util.function.Function<List<Member>, T> f) {
-    List<Member> all = new ArrayList<>();
-    Collections.addAll(all, servers);
-    Collections.addAll(all, workers);
-    return f.apply(all);
+    return f.apply(allMembers());
   }
 }

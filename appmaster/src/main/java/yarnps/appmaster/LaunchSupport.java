@@ -71,8 +71,8 @@ public final class LaunchSupport {
     }
     Map<String, String> env = new HashMap<>();
     env.put(Environment.CLASSPATH.name(), String.join(ApplicationConstants.CLASS_PATH_SEPARATOR, cp));
-    String javaHome = System.getenv("JAVA_HOME");
-    if (javaHome != null && !javaHome.isEmpty()) {
+    String javaHome = PsKeys.JAVA_HOME.get(conf);
+    if (!javaHome.isEmpty()) {
       env.put(Environment.JAVA_HOME.name(), javaHome);
     }
     return env;
@@ -83,7 +83,7 @@ public final class LaunchSupport {
     int heapMb = Math.max(64, (int) (memoryMb * PsKeys.HEAP_FRACTION.get(conf)));
     String opts = PsKeys.JAVA_OPTS.get(conf);
     String cmd = Environment.JAVA_HOME.$$() + "/bin/java -Xmx" + heapMb + "m"
-        + " -Djava.net.preferIPv4Stack=true"
+        + " -Djava.net.preferIPv4Stack=true -XX:+ExitOnOutOfMemoryError"
         + " -Dlog4j2.configurationFile=" + LOG_CONFIG
         + " -Dyarn.app.container.log.dir=" + ApplicationConstants.LOG_DIR_EXPANSION_VAR
         + (opts.isEmpty() ? "" : " " + opts)

@@ -110,6 +110,49 @@ class JobStateTest {
   }
 
   @Test
+  void aBarrierNameCanBeUsedAgain() throws Exception {
+    JobState s = state(1, 2);
+    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> barrierQuietly(s, 0, "epoch"));
+    s.barrier(1, "epoch");
+    a.get(10, TimeUnit.SECONDS);
+    CompletableFuture<Void> second = CompletableFuture.runAsync(() -> barrierQuietly(s, 0, "epoch"));
+    assertThrows(java.util.concurrent.TimeoutException.class, () -> second.get(300, TimeUnit.MILLISECONDS),
+        "the second use of a name waits for everyone again");
+    s.barrier(1, "epoch");
+    second.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aFinishedWorkerReleasesTheOthersBarrier() throws Exception {
+    JobState s = state(1, 2);
+    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> barrierQuietly(s, 0, "b"));
+    s.finish(Role.WORKER, 1, true, "");
+    a.get(10, TimeUnit.SECONDS);
+  }
+
+  private static void barrierQuietly(JobState s, int worker, String name) {
+    try {
+      s.barrier(worker, name);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void aSilentContainerFailsTheJobNamingIt() {
+    JobState s = state(1, 1);
+    s.launching(Role.WORKER, 0, "container_5", "node1");
+    now.addAndGet(30_000);
+    s.checkLiveness(60_000);
+    assertEquals(JobState.Outcome.RUNNING, s.outcome());
+    s.heartbeat(Role.WORKER, 0, 1, 0.1, Map.of());
+    now.addAndGet(61_000);
+    s.checkLiveness(60_000);
+    assertEquals(JobState.Outcome.FAILED, s.outcome());
+    assertTrue(s.diagnostics().contains("worker 0 (container_5 on node1) sent no heartbeat for 61 s"), s.diagnostics());
+  }
+
+  @Test
   void barrierFailsWhenTheJobFails() {
     JobState s = state(1, 2);
     CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {

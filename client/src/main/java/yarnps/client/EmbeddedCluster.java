@@ -69,6 +69,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     Configuration conf = new YarnConfiguration(yarn.getConfig());
     conf.set("fs.defaultFS", dfs.getFileSystem().getUri().toString());
     conf.set(PsKeys.EXTRA_CLASSPATH.name(), System.getProperty("java.class.path"));
+    conf.set(PsKeys.JAVA_HOME.name(), System.getProperty("java.home"));
     return new EmbeddedCluster(dfs, yarn, conf);
   }
 

@@ -45,4 +45,25 @@ public final class KeyArrays {
     }
     return true;
   }
+
+  /** The first index i in [from, to) with keys[i] >= key (unsigned), or to; keys[from, to) sorted. */
+  public static int lowerBound(long[] keys, int from, int to, long key) {
+    int lo = from;
+    int hi = to;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(keys[mid], key) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** The index of key in keys[from, to) (sorted unsigned, unique), or -1 when absent. */
+  public static int indexOf(long[] keys, int from, int to, long key) {
+    int i = lowerBound(keys, from, to, key);
+    return i < to && keys[i] == key ? i : -1;
+  }
 }

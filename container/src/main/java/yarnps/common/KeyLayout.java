@@ -155,16 +155,7 @@ public final class KeyLayout {
 
   /** The first index i in [lo, n) with keys[i] >= bound (unsigned), or n. */
   private static int lowerBound(long[] keys, int lo, int n, long bound) {
-    int hi = n;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(keys[mid], bound) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    return KeyArrays.lowerBound(keys, lo, n, bound);
   }
 
   /**

@@ -66,6 +66,12 @@ public final class PsKeys {
       stringKey("yarnps.tables", "w", "Comma-separated names of the job's parameter tables; see yarnps.table.NAME.*.");
   public static final ConfigKey<Integer> HEARTBEAT_MS =
       intKey("yarnps.heartbeat.interval.ms", 1000, 10, 600_000, "Interval of container heartbeats to the AM, ms.");
+  public static final ConfigKey<Integer> HEARTBEAT_TIMEOUT_MS =
+      intKey("yarnps.heartbeat.timeout.ms", 60_000, 1000, Integer.MAX_VALUE,
+          "A started container silent this long (no registration or heartbeat) fails the job, named.");
+  public static final ConfigKey<String> JAVA_HOME =
+      stringKey("yarnps.container.java.home", "",
+          "JAVA_HOME for the AM and containers; empty means the NodeManager's own.");
   public static final ConfigKey<Integer> RPC_MAX_FRAME =
       intKey("yarnps.rpc.max.frame.bytes", 256 << 20, 1 << 16, Integer.MAX_VALUE,
           "Largest Thrift frame a peer accepts; larger frames are refused.");
@@ -75,7 +81,8 @@ public final class PsKeys {
       intKey("yarnps.rpc.connections.per.server", 4, 1, 256,
           "Connections a worker keeps to each server; bounds its calls in flight per server.");
   public static final ConfigKey<Integer> SERVER_THREADS =
-      intKey("yarnps.server.handler.threads", 64, 2, 4096, "Most concurrent connections a server handles.");
+      intKey("yarnps.server.handler.threads", 64, 2, 65536,
+          "Threads (one per connection) of a server; raised to workers x connections + 16 when lower.");
   public static final ConfigKey<Integer> POLL_MS =
       intKey("yarnps.client.poll.interval.ms", 1000, 50, 600_000, "How often the client polls the application report, ms.");
   public static final ConfigKey<String> STAGING_DIR =
@@ -95,7 +102,7 @@ public final class PsKeys {
   public static List<ConfigKey<?>> all() {
     return List.of(APP_NAME, QUEUE, JOB_CLASS, JOB_JAR, SERVERS, WORKERS, SERVER_MEMORY_MB, SERVER_VCORES,
         WORKER_MEMORY_MB, WORKER_VCORES, AM_MEMORY_MB, AM_VCORES, HEAP_FRACTION, JAVA_OPTS, INPUT_TRAIN,
-        INPUT_TEST, OUTPUT, SPLIT_BYTES, MALFORMED, VNODES, TABLES, HEARTBEAT_MS, RPC_MAX_FRAME,
+        INPUT_TEST, OUTPUT, SPLIT_BYTES, MALFORMED, VNODES, TABLES, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, JAVA_HOME, RPC_MAX_FRAME,
         RPC_TIMEOUT_MS, RPC_CONNECTIONS, SERVER_THREADS, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
         KEEP_STAGING, FRAMEWORK_JAR, EXTRA_CLASSPATH);
   }

@@ -275,20 +275,7 @@ public final class ModelReader {
 
     /** Index of {@code key}, or -1 when absent. */
     public int indexOf(long key) {
-      int lo = 0;
-      int hi = keys.length - 1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        int c = Long.compareUnsigned(keys[mid], key);
-        if (c < 0) {
-          lo = mid + 1;
-        } else if (c > 0) {
-          hi = mid - 1;
-        } else {
-          return mid;
-        }
-      }
-      return -1;
+      return yarnps.common.KeyArrays.indexOf(keys, 0, keys.length, key);
     }
   }
 }

@@ -83,6 +83,10 @@ public final class Rpc {
     @Override
     public TTransport getTransport(TTransport base) throws TTransportException {
       base.getConfiguration().setMaxMessageSize(maxFrameBytes);
+      if (base instanceof org.apache.thrift.transport.TEndpointTransport endpoint) {
+        // The socket cached the default limit when it was accepted; make it take the new one now.
+        endpoint.updateKnownMessageSize(0);
+      }
       if (base instanceof TSocket s) {
         try {
           s.getSocket().setTcpNoDelay(true);

@@ -75,7 +75,7 @@ public final class Heartbeater implements Closeable {
           if (r.getCommand() != Command.CONTINUE) {
             listener.accept(r.getCommand());
           }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
           misses++;
           LOG.warn("heartbeat {} of {} to the AM failed: {}", misses, maxMisses, e.getMessage());
           if (misses >= maxMisses) {

@@ -99,8 +99,9 @@ public final class ParameterHandler implements ParameterService.Iface {
   }
 
   private int decodeKeys(String op, String table, int n, ByteBuffer block, Buffers b, int floats) throws PsError {
-    if (n < 0) {
-      throw Errors.badRequest(op + " " + table + ": negative key count " + n);
+    if (n < 0 || n > block.remaining()) {
+      throw Errors.badRequest(op + " " + table + ": key count " + n + " does not fit a key block of "
+          + block.remaining() + " bytes (each key takes at least one byte)");
     }
     b.ensure(n, floats, Math.min(Math.max(n, 1), layout.numRanges()));
     try {
@@ -121,9 +122,14 @@ public final class ParameterHandler implements ParameterService.Iface {
       throw Errors.badRequest("push " + req.getTable() + ": " + n + " keys of width " + t.width() + " is too many");
     }
     Buffers b = buffers.get();
-    ByteBuffer keys = req.bufferForKeys();
-    ByteBuffer vals = req.bufferForValues();
+    // The generated bufferFor* accessors copy; the request is ours to consume.
+    ByteBuffer keys = req.keys;
+    ByteBuffer vals = req.values;
     bytesIn.add(keys.remaining() + vals.remaining());
+    if (vals.remaining() != floats * 4) {
+      throw Errors.badRequest("push " + req.getTable() + ": " + n + " keys of width " + t.width() + " need "
+          + floats * 4 + " value bytes, got " + vals.remaining());
+    }
     decodeKeys("push", req.getTable(), n, keys, b, (int) floats);
     try {
       ValueCodec.decode(vals, (int) floats, b.values, 0);
@@ -150,7 +156,7 @@ public final class ParameterHandler implements ParameterService.Iface {
       throw Errors.badRequest("pull " + req.getTable() + ": " + n + " keys of width " + t.width() + " is too many");
     }
     Buffers b = buffers.get();
-    ByteBuffer keys = req.bufferForKeys();
+    ByteBuffer keys = req.keys;
     bytesIn.add(keys.remaining());
     decodeKeys("pull", req.getTable(), n, keys, b, (int) floats);
     int numRuns = t.runs(b.keys, n, b.runs);

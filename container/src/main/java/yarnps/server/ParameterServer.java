@@ -49,8 +49,12 @@ public final class ParameterServer implements AutoCloseable {
   /** Starts serving, registers, and installs the layout once every server has registered. */
   public void start() throws IOException, InterruptedException {
     try {
+      // One thread per connection: never fewer than every worker's pooled connections, or the
+      // server would close the ones over the cap.
+      int threads = Math.max(PsKeys.SERVER_THREADS.get(conf),
+          PsKeys.WORKERS.get(conf) * PsKeys.RPC_CONNECTIONS.get(conf) + 16);
       rpc = Rpc.startServer("ps-server-" + env.index(), new ParameterService.Processor<>(handler), 0,
-          PsKeys.RPC_MAX_FRAME.get(conf), PsKeys.SERVER_THREADS.get(conf));
+          PsKeys.RPC_MAX_FRAME.get(conf), threads);
     } catch (org.apache.thrift.transport.TTransportException e) {
       throw new IOException("server " + env.index() + " cannot listen: " + e.getMessage(), e);
     }

@@ -149,16 +149,6 @@ final class TableShards {
 
   /** First index in [from, to) whose key is >= limit (unsigned); keys are sorted. */
   private static int firstAtOrAbove(long[] keys, int from, int to, long limit) {
-    int lo = from;
-    int hi = to;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(keys[mid], limit) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    return yarnps.common.KeyArrays.lowerBound(keys, from, to, limit);
   }
 }

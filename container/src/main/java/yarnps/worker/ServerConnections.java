@@ -9,9 +9,9 @@ import yarnps.thrift.ParameterService;
 import yarnps.thrift.PsError;
 
 /**
- * A small pool of connections to one server. A call borrows a connection (waiting when all are in
- * use: that is the client's back-pressure), and a connection that failed at the transport level
- * is dropped and reopened by the next call.
+ * A small pool of connections to one server. A call borrows a connection, waiting while all are in
+ * use, so at most the pool's size of calls are in flight per server; a connection that failed at
+ * the transport level is dropped and reopened by the next call.
  */
 final class ServerConnections {
   final int index;

@@ -43,21 +43,25 @@ public final class SplitLineReader implements LineReader {
     this.split = split;
     CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
     FSDataInputStream raw = fs.open(path);
-    if (codec != null || split.wholeFile()) {
-      this.in = codec == null ? raw : codec.createInputStream(raw);
-      this.end = Long.MAX_VALUE;
-      this.pos = 0;
-      this.firstLineStart = 0;
-      return;
+    try {
+      if (codec != null || split.wholeFile()) {
+        this.in = codec == null ? raw : codec.createInputStream(raw);
+        this.end = Long.MAX_VALUE;
+        this.pos = 0;
+      } else {
+        this.in = raw;
+        this.end = split.start() + split.length();
+        if (split.start() > 0) {
+          raw.seek(split.start());
+          pos = split.start();
+          readLine();
+        }
+      }
+      this.firstLineStart = pos;
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
     }
-    this.in = raw;
-    this.end = split.start() + split.length();
-    if (split.start() > 0) {
-      raw.seek(split.start());
-      pos = split.start();
-      readLine();
-    }
-    this.firstLineStart = pos;
   }
 
   @Override
@@ -65,8 +69,14 @@ public final class SplitLineReader implements LineReader {
     if (pos > end) {
       return false;
     }
+    boolean atFileStart = pos == 0;
     if (!readLine()) {
       return false;
+    }
+    if (atFileStart && lineLen >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+      // A UTF-8 byte-order mark is not part of the first line (Hadoop's LineRecordReader drops it too).
+      System.arraycopy(line, 3, line, 0, lineLen - 3);
+      lineLen -= 3;
     }
     lineInSplit++;
     return true;

@@ -166,7 +166,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   private static void scatter(String table, PullResponse resp, float[] out, int width, KeyLayout.Slices slices,
       int s, ServerConnections server) {
     int n = slices.count(s);
-    ByteBuffer vals = resp.bufferForValues();
+    ByteBuffer vals = resp.values;
     if (resp.getNumKeys() != n || vals.remaining() != n * width * 4) {
       throw new IllegalStateException(server + " answered pull " + table + " of " + n + " keys with "
           + resp.getNumKeys() + " keys / " + vals.remaining() + " bytes");

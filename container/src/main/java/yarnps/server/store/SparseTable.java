@@ -201,8 +201,11 @@ public final class SparseTable {
       throw new IllegalStateException("table full: " + capacity + " slots of " + stride
           + " floats exceed one array (" + size() + " keys stored)");
     }
-    keys = new long[capacity];
-    data = new float[(capacity + 1) * stride];
+    // Both arrays first, then the fields: an OutOfMemoryError leaves the table as it was.
+    long[] newKeys = new long[capacity];
+    float[] newData = new float[(capacity + 1) * stride];
+    keys = newKeys;
+    data = newData;
     mask = capacity - 1;
     threshold = capacity - (capacity >>> 2);
   }

@@ -112,19 +112,6 @@ final class BatchTrainer {
 
   /** Index of {@code key} in {@code sorted} (ascending unsigned, unique); -1 when absent. */
   static int indexOf(long[] sorted, long key) {
-    int lo = 0;
-    int hi = sorted.length - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int c = Long.compareUnsigned(sorted[mid], key);
-      if (c < 0) {
-        lo = mid + 1;
-      } else if (c > 0) {
-        hi = mid - 1;
-      } else {
-        return mid;
-      }
-    }
-    return -1;
+    return KeyArrays.indexOf(sorted, 0, sorted.length, key);
   }
 }
