@@ -34,6 +34,9 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   private final LongSupplier clock;
   private final ServerConnections[] servers;
   private final ExecutorService executor;
+  private final int maxFrameBytes;
+  /** Room in a frame for everything but the key and value blocks (table name, ids, headers). */
+  private static final int FRAME_OVERHEAD = 4096;
 
   public ThriftParameterClient(KeyLayout layout, List<ServerAddress> addresses, Map<String, Integer> widths,
       int worker, LongSupplier clock, int connectionsPerServer, int maxFrameBytes, int timeoutMs) {
@@ -41,6 +44,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     this.widths = Map.copyOf(widths);
     this.worker = worker;
     this.clock = clock;
+    this.maxFrameBytes = maxFrameBytes;
     this.servers = new ServerConnections[layout.numServers()];
     for (ServerAddress a : addresses) {
       servers[a.getIndex()] = new ServerConnections(a.getIndex(), a.getHost(), a.getPort(),
@@ -79,6 +83,11 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     }
   }
 
+  /** Keys per request such that a push or a pull reply of that many keys fits one frame. */
+  private int maxKeysPerRequest(int width) {
+    return Math.max(1, (maxFrameBytes - FRAME_OVERHEAD) / (KeyCodec.maxEncodedSize(1) + 4 * width));
+  }
+
   @Override
   public CompletableFuture<Void> push(String table, long[] keys, float[] values) {
     int width = width(table);
@@ -89,49 +98,46 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
       if (slices.count(s) == 0) {
         continue;
       }
-      PushRequest req = pushRequest(table, keys, values, width, slices, s);
       ServerConnections server = servers[s];
-      parts.add(CompletableFuture.runAsync(() -> server.call("push " + table, c -> {
-        c.push(req);
-        return null;
-      }), executor));
+      for (RequestChunk chunk : RequestChunk.of(slices, s, maxKeysPerRequest(width))) {
+        PushRequest req = pushRequest(table, keys, values, width, chunk);
+        parts.add(CompletableFuture.runAsync(() -> server.call("push " + table, c -> {
+          c.push(req);
+          return null;
+        }), executor));
+      }
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
   }
 
-  private PushRequest pushRequest(String table, long[] keys, float[] values, int width, KeyLayout.Slices slices, int s) {
-    int n = slices.count(s);
-    byte[] valueBlock = new byte[n * width * 4];
+  private PushRequest pushRequest(String table, long[] keys, float[] values, int width, RequestChunk chunk) {
+    byte[] valueBlock = new byte[chunk.count * width * 4];
     int pos = 0;
-    for (int i = 0; i < slices.intervals(s); i++) {
-      int from = slices.from(s, i);
-      int to = slices.to(s, i);
-      ValueCodec.encode(values, from * width, to * width, valueBlock, pos * width * 4);
-      pos += to - from;
+    for (int i = 0; i < chunk.parts; i++) {
+      ValueCodec.encode(values, chunk.from[i] * width, chunk.to[i] * width, valueBlock, pos * width * 4);
+      pos += chunk.to[i] - chunk.from[i];
     }
-    return new PushRequest(table, layout.version(), n, keyBlock(keys, slices, s), ByteBuffer.wrap(valueBlock), worker,
-        clock.getAsLong());
+    return new PushRequest(table, layout.version(), chunk.count, keyBlock(keys, chunk), ByteBuffer.wrap(valueBlock),
+        worker, clock.getAsLong());
   }
 
   /**
-   * The key block of server s's slice: encoded straight from the caller's array when the slice is
-   * one contiguous run, else gathered first (deltas must run across the whole slice).
+   * The key block of a chunk: encoded straight from the caller's array when the chunk is one
+   * contiguous run, else gathered first (deltas run across the whole chunk).
    */
-  private static ByteBuffer keyBlock(long[] keys, KeyLayout.Slices slices, int s) {
-    int n = slices.count(s);
-    byte[] block = new byte[KeyCodec.maxEncodedSize(n)];
+  private static ByteBuffer keyBlock(long[] keys, RequestChunk chunk) {
+    byte[] block = new byte[KeyCodec.maxEncodedSize(chunk.count)];
     int len;
-    if (slices.intervals(s) == 1) {
-      int from = slices.from(s, 0);
-      len = KeyCodec.encode(keys, from, from + n, block, 0);
+    if (chunk.parts == 1) {
+      len = KeyCodec.encode(keys, chunk.from[0], chunk.to[0], block, 0);
     } else {
-      long[] gathered = new long[n];
+      long[] gathered = new long[chunk.count];
       int pos = 0;
-      for (int i = 0; i < slices.intervals(s); i++) {
-        System.arraycopy(keys, slices.from(s, i), gathered, pos, slices.to(s, i) - slices.from(s, i));
-        pos += slices.to(s, i) - slices.from(s, i);
+      for (int i = 0; i < chunk.parts; i++) {
+        System.arraycopy(keys, chunk.from[i], gathered, pos, chunk.to[i] - chunk.from[i]);
+        pos += chunk.to[i] - chunk.from[i];
       }
-      len = KeyCodec.encode(gathered, 0, n, block, 0);
+      len = KeyCodec.encode(gathered, 0, chunk.count, block, 0);
     }
     return ByteBuffer.wrap(block, 0, len);
   }
@@ -148,36 +154,35 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     KeyLayout.Slices slices = layout.slice(keys, keys.length);
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     for (int s = 0; s < servers.length; s++) {
-      int n = slices.count(s);
-      if (n == 0) {
+      if (slices.count(s) == 0) {
         continue;
       }
-      PullRequest req = new PullRequest(table, layout.version(), n, keyBlock(keys, slices, s), worker, clock.getAsLong());
       ServerConnections server = servers[s];
-      int sIdx = s;
-      parts.add(CompletableFuture.runAsync(() -> {
-        PullResponse resp = server.call("pull " + table, c -> c.pull(req));
-        scatter(table, resp, out, width, slices, sIdx, server);
-      }, executor));
+      for (RequestChunk chunk : RequestChunk.of(slices, s, maxKeysPerRequest(width))) {
+        PullRequest req = new PullRequest(table, layout.version(), chunk.count, keyBlock(keys, chunk), worker,
+            clock.getAsLong());
+        parts.add(CompletableFuture.runAsync(() -> {
+          PullResponse resp = server.call("pull " + table, c -> c.pull(req));
+          scatter(table, resp, out, width, chunk, server);
+        }, executor));
+      }
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> out);
   }
 
-  private static void scatter(String table, PullResponse resp, float[] out, int width, KeyLayout.Slices slices,
-      int s, ServerConnections server) {
-    int n = slices.count(s);
+  private static void scatter(String table, PullResponse resp, float[] out, int width, RequestChunk chunk,
+      ServerConnections server) {
     ByteBuffer vals = resp.values;
-    if (resp.getNumKeys() != n || vals.remaining() != n * width * 4) {
-      throw new IllegalStateException(server + " answered pull " + table + " of " + n + " keys with "
+    if (resp.getNumKeys() != chunk.count || vals.remaining() != chunk.count * width * 4) {
+      throw new IllegalStateException(server + " answered pull " + table + " of " + chunk.count + " keys with "
           + resp.getNumKeys() + " keys / " + vals.remaining() + " bytes");
     }
-    for (int i = 0; i < slices.intervals(s); i++) {
-      int from = slices.from(s, i);
-      int to = slices.to(s, i);
+    for (int i = 0; i < chunk.parts; i++) {
+      int n = (chunk.to[i] - chunk.from[i]) * width;
       ByteBuffer part = vals.slice();
-      part.limit((to - from) * width * 4);
-      ValueCodec.decode(part, (to - from) * width, out, from * width);
-      vals.position(vals.position() + (to - from) * width * 4);
+      part.limit(n * 4);
+      ValueCodec.decode(part, n, out, chunk.from[i] * width);
+      vals.position(vals.position() + n * 4);
     }
   }
 

@@ -108,6 +108,26 @@ class ParameterServiceTest {
   }
 
   @Test
+  void requestsLargerThanAFrameAreSplitIntoSeveralCalls() throws Exception {
+    // A 64 KiB frame holds ~2,800 keys of width 3 per call: 40,000 keys take many calls per server.
+    ThriftParameterClient small = new ThriftParameterClient(layout, addresses, Map.of("w", 1, "e", 3), 0, () -> 0,
+        2, 64 << 10, 30_000);
+    clients.add(small);
+    long[] keys = randomKeys(new SplittableRandom(5), 40_000);
+    float[] delta = new float[keys.length * 3];
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] = (i % 97) * 0.5f;
+    }
+    small.push("e", keys, delta).get();
+    float[] got = small.pull("e", keys).get();
+    for (int i = 0; i < delta.length; i++) {
+      assertEquals(0.5f + delta[i], got[i], 0f, "value " + i);
+    }
+    long pushes = small.stats().stream().mapToLong(st -> st.getTables().get(1).getPushes()).sum();
+    assertTrue(pushes > 10, "expected the push split into many calls, got " + pushes);
+  }
+
+  @Test
   void pullOfMissingKeysReadsTheInitializerAndWideRowsRoundTrip() throws Exception {
     ThriftParameterClient c = client(0);
     long[] keys = {0L, 1L, 1L << 40, -1L};
