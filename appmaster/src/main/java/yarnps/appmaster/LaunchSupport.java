@@ -34,12 +34,27 @@ public final class LaunchSupport {
   /** Log4j2 configuration on the yarnps jar's classpath for container JVMs. */
   public static final String LOG_CONFIG = "yarnps-container-log4j2.xml";
 
-  /** The staged framework jar, job jar and job configuration as local resources under their fixed names. */
+  /** Staging subdirectory of the files that -libjars and -files named. */
+  public static final String EXTRA_FILES_DIR = "files";
+  /** Names in a container's working directory that yarn-ps itself uses. */
+  public static final java.util.Set<String> RESERVED_NAMES =
+      java.util.Set.of(ContainerEnv.FRAMEWORK_JAR_FILE, ContainerEnv.JOB_JAR_FILE, ContainerEnv.JOB_CONF_FILE);
+
+  /**
+   * The staged framework jar, job jar and job configuration under their fixed names, and the
+   * -libjars / -files files under their own names, as local resources.
+   */
   public static Map<String, LocalResource> stagedResources(Configuration conf, Path stagingDir) throws IOException {
     FileSystem fs = stagingDir.getFileSystem(conf);
     Map<String, LocalResource> out = new HashMap<>();
-    for (String name : List.of(ContainerEnv.FRAMEWORK_JAR_FILE, ContainerEnv.JOB_JAR_FILE, ContainerEnv.JOB_CONF_FILE)) {
+    for (String name : RESERVED_NAMES) {
       out.put(name, resource(fs, new Path(stagingDir, name)));
+    }
+    Path extra = new Path(stagingDir, EXTRA_FILES_DIR);
+    if (fs.exists(extra)) {
+      for (FileStatus st : fs.listStatus(extra)) {
+        out.put(st.getPath().getName(), resource(fs, st.getPath()));
+      }
     }
     return out;
   }
@@ -61,6 +76,7 @@ public final class LaunchSupport {
     cp.add(Environment.PWD.$$());
     cp.add(Environment.PWD.$$() + "/" + ContainerEnv.FRAMEWORK_JAR_FILE);
     cp.add(Environment.PWD.$$() + "/" + ContainerEnv.JOB_JAR_FILE);
+    cp.add(Environment.PWD.$$() + "/*");
     for (String entry : conf.getStrings(YarnConfiguration.YARN_APPLICATION_CLASSPATH,
         YarnConfiguration.DEFAULT_YARN_CROSS_PLATFORM_APPLICATION_CLASSPATH)) {
       cp.add(entry.trim());

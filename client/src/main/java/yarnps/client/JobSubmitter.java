@@ -62,6 +62,7 @@ public final class JobSubmitter {
         new Path(staging, ContainerEnv.FRAMEWORK_JAR_FILE));
     fs.copyFromLocalFile(false, true, new Path(new File(PsKeys.JOB_JAR.require(conf)).getAbsolutePath()),
         new Path(staging, ContainerEnv.JOB_JAR_FILE));
+    stageGenericOptionFiles(fs, staging);
     try (OutputStream os = fs.create(new Path(staging, ContainerEnv.JOB_CONF_FILE), true)) {
       conf.writeXml(os);
     }
@@ -83,6 +84,30 @@ public final class JobSubmitter {
     ctx.setAMContainerSpec(am);
     yarn.submitApplication(ctx);
     return appId;
+  }
+
+  /**
+   * Ships what {@code -libjars} and {@code -files} named (GenericOptionsParser records them as
+   * {@code tmpjars} / {@code tmpfiles}) into the staging dir; every container gets them in its
+   * working directory, the jars on its classpath.
+   */
+  private void stageGenericOptionFiles(FileSystem fs, Path staging) throws IOException {
+    for (String key : new String[] {"tmpjars", "tmpfiles"}) {
+      String list = conf.get(key, "");
+      for (String uri : list.split(",")) {
+        if (uri.isBlank()) {
+          continue;
+        }
+        Path src = new Path(uri.trim());
+        String name = src.getName();
+        if (LaunchSupport.RESERVED_NAMES.contains(name)) {
+          throw new ConfigException("-" + (key.equals("tmpjars") ? "libjars" : "files") + " " + uri
+              + ": the name " + name + " is reserved by yarn-ps");
+        }
+        Path dst = new Path(new Path(staging, LaunchSupport.EXTRA_FILES_DIR), name);
+        org.apache.hadoop.fs.FileUtil.copy(src.getFileSystem(conf), src, fs, dst, false, conf);
+      }
+    }
   }
 
   private void checkFits(Resource max) {

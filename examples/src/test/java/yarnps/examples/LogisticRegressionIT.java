@@ -82,12 +82,14 @@ class LogisticRegressionIT {
         trainPath, test.toString(), output, 2, 2, 3);
   }
 
-  /** Runs the client's submit and returns its exit code and output. */
-  private static Submission submit(Configuration job) throws Exception {
+  /** Runs the client's submit (after any generic options) and returns its exit code and output. */
+  private static Submission submit(Configuration job, String... genericOptions) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     YarnPsClient client = new YarnPsClient(out, out);
-    int rc = ToolRunner.run(job, client, new String[] {"submit"});
+    String[] args = java.util.Arrays.copyOf(genericOptions, genericOptions.length + 1);
+    args[genericOptions.length] = "submit";
+    int rc = ToolRunner.run(job, client, args);
     jobs++;
     return new Submission(rc, bytes.toString(StandardCharsets.UTF_8), client);
   }
@@ -132,10 +134,18 @@ class LogisticRegressionIT {
   void malformedLinesAreSkippedAndCounted() throws Exception {
     Path dirty = fs.makeQualified(new Path("/data/dirty-skip"));
     writeDirty(dirty);
-    Submission s = submit(job(dirty.toString(), output("skip")));
+    Configuration job = job(dirty.toString(), output("skip"));
+    job.setBoolean("yarnps.staging.keep", true);
+    // -files and -libjars work as in every Hadoop tool: shipped with the job.
+    File extra = new File(local, "lookup.txt");
+    Files.writeString(extra.toPath(), "side data\n");
+    Submission s = submit(job, "-files", extra.getAbsolutePath(), "-libjars", System.getProperty("yarnps.it.jobJar"));
     assertEquals(YarnPsClient.EXIT_OK, s.rc(), s.output());
     JobResult result = JobResult.read(conf, output("skip"));
     assertEquals(3.0, result.counters().get("malformed_lines"), 0.0, "the 3 bad lines, counted once (examples are cached)");
+    Path staged = new Path(fs.getHomeDirectory(), ".yarnps/" + s.client().lastSubmitted() + "/files");
+    assertTrue(fs.exists(new Path(staged, "lookup.txt")), "-files staged in " + staged);
+    assertTrue(fs.exists(new Path(staged, new File(System.getProperty("yarnps.it.jobJar")).getName())), "-libjars staged");
   }
 
   @Test
