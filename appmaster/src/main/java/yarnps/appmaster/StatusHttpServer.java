@@ -18,6 +18,7 @@ final class StatusHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StatusHttpServer.class);
 
   private final HttpServer server;
+  private final java.util.concurrent.ExecutorService executor;
 
   StatusHttpServer(StatusView view) throws IOException {
     server = HttpServer.create(new InetSocketAddress(0), 16);
@@ -30,11 +31,12 @@ final class StatusHttpServer implements AutoCloseable {
       }
       send(ex, "text/html; charset=utf-8", view.html());
     });
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+    executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "am-http");
       t.setDaemon(true);
       return t;
-    }));
+    });
+    server.setExecutor(executor);
     server.start();
   }
 
@@ -64,5 +66,6 @@ final class StatusHttpServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

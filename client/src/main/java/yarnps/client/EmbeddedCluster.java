@@ -64,8 +64,13 @@ public final class EmbeddedCluster implements AutoCloseable {
     yconf.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 3600);
     yconf.setLong(YarnConfiguration.DEBUG_NM_DELETE_DELAY_SEC, 0);
     MiniYARNCluster yarn = new MiniYARNCluster("yarnps-embedded", 1, 1, 1);
-    yarn.init(yconf);
-    yarn.start();
+    try {
+      yarn.init(yconf);
+      yarn.start();
+    } catch (RuntimeException e) {
+      dfs.shutdown();
+      throw e;
+    }
     Configuration conf = new YarnConfiguration(yarn.getConfig());
     conf.set("fs.defaultFS", dfs.getFileSystem().getUri().toString());
     conf.set(PsKeys.EXTRA_CLASSPATH.name(), System.getProperty("java.class.path"));

@@ -71,6 +71,27 @@ final class ServerConnections {
     }
   }
 
+  /**
+   * Makes one call on a connection of its own without a read timeout, for calls whose duration
+   * grows with the server's data (save): they must not time out, nor hold a pooled connection.
+   */
+  <T> T callUnbounded(String what, Call<T> call) {
+    TProtocol protocol = null;
+    try {
+      protocol = Rpc.connect(host, port, maxFrameBytes, 0);
+      return call.run(new ParameterService.Client(protocol));
+    } catch (PsError e) {
+      throw new ThriftParameterClient.ServerCallException(
+          what + " refused by " + this + ": " + e.getCode() + ": " + e.getMessage(), e.isCanRetry(), e);
+    } catch (TException e) {
+      throw new ThriftParameterClient.ServerCallException(what + " to " + this + " failed: " + e, true, e);
+    } finally {
+      if (protocol != null) {
+        protocol.getTransport().close();
+      }
+    }
+  }
+
   private static void drop(Slot slot) {
     if (slot.protocol != null) {
       slot.protocol.getTransport().close();

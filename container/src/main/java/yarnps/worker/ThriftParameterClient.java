@@ -192,7 +192,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     List<CompletableFuture<SavedPart>> parts = new ArrayList<>();
     for (ServerConnections server : servers) {
       parts.add(CompletableFuture.supplyAsync(() -> {
-        SaveResult r = server.call("save " + table, c -> c.save(table, dir));
+        SaveResult r = server.callUnbounded("save " + table, c -> c.save(table, dir));
         return new SavedPart(server.index, r.getPath(), r.getKeys(), r.getBytes());
       }, executor));
     }
