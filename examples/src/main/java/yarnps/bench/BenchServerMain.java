@@ -1,0 +1,69 @@
+package yarnps.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import yarnps.common.KeyLayout;
+import yarnps.conf.PsKeys;
+import yarnps.conf.TableKeys;
+import yarnps.conf.TableSpec;
+import yarnps.rpc.Rpc;
+import yarnps.server.ParameterHandler;
+import yarnps.thrift.ParameterService;
+
+/**
+ * A benchmark server process: serves ParameterService with the {@code store} handler (the real
+ * {@link ParameterHandler}, table {@code w} of width 1 with the add updater) or the {@code empty}
+ * one, prints {@code port <n>} on stdout, and serves until stdin says {@code quit} or closes,
+ * or its lifetime runs out.
+ *
+ * <p>Arguments: {@code <index> <store|empty> <layout> <threads> <maxFrameBytes> <lifetimeSeconds>}.
+ */
+public final class BenchServerMain {
+  private BenchServerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 6) {
+      System.err.println("usage: BenchServerMain <index> <store|empty> <layout> <threads> <maxFrameBytes> <lifetimeSeconds>");
+      System.exit(BenchExit.USAGE);
+    }
+    int index = Integer.parseInt(args[0]);
+    String handlerName = args[1];
+    KeyLayout layout = BenchLayout.decode(args[2]);
+    int threads = Integer.parseInt(args[3]);
+    int maxFrame = Integer.parseInt(args[4]);
+    BenchExit.haltAfter(Long.parseLong(args[5]), "bench server " + index);
+
+    ParameterService.Iface handler = switch (handlerName) {
+      case "store" -> storeHandler(index, layout);
+      case "empty" -> new EmptyParameterHandler(index, BenchCase.TABLE, maxFrame);
+      default -> throw new IllegalArgumentException("unknown handler '" + handlerName + "' (store, empty)");
+    };
+    Rpc.Server rpc = Rpc.startServer("bench-server-" + index, new ParameterService.Processor<>(handler), 0,
+        maxFrame, threads);
+    System.out.println("port " + rpc.port());
+    System.out.flush();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null && !line.equals("quit")) {
+        // No other commands: the driver talks to the server through the workers only.
+      }
+    } catch (IOException e) {
+      System.err.println("bench server " + index + ": stdin failed: " + e);
+    }
+    rpc.stop();
+    System.exit(BenchExit.OK);
+  }
+
+  private static ParameterHandler storeHandler(int index, KeyLayout layout) {
+    Configuration conf = new Configuration(false);
+    conf.set(PsKeys.TABLES.name(), BenchCase.TABLE);
+    conf.set(TableKeys.name(TableKeys.WIDTH, BenchCase.TABLE), "1");
+    conf.set(TableKeys.name(TableKeys.UPDATER, BenchCase.TABLE), "add");
+    ParameterHandler h = new ParameterHandler(index, conf, TableSpec.allFromConf(conf));
+    h.install(layout);
+    return h;
+  }
+}
