@@ -22,6 +22,24 @@ public final class JobConf {
     return conf;
   }
 
+  /** A container's environment and job configuration, read at start-up. */
+  public record Startup(ContainerEnv env, Configuration conf) {}
+
+  /**
+   * Reads the container environment and the localized job configuration; on failure logs why and
+   * exits the JVM with {@link ExitCodes#STARTUP_FAILED}, so YARN reports a named exit code.
+   */
+  public static Startup startOrExit(String role) {
+    try {
+      ContainerEnv env = ContainerEnv.from(System.getenv());
+      return new Startup(env, load(env.jobConf()));
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(JobConf.class).error("{} cannot start", role, e);
+      System.exit(ExitCodes.STARTUP_FAILED);
+      throw new IllegalStateException("unreachable", e);
+    }
+  }
+
   /** The host name this container advertises: the part before any '/' (NetUtils may add the IP). */
   public static String localHost() {
     String h = org.apache.hadoop.net.NetUtils.getHostname();

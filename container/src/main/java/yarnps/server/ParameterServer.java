@@ -132,16 +132,9 @@ public final class ParameterServer implements AutoCloseable {
   /** Entry point of a server container. */
   public static void main(String[] args) {
     int code;
-    ContainerEnv env;
-    Configuration conf;
-    try {
-      env = ContainerEnv.from(System.getenv());
-      conf = JobConf.load(env.jobConf());
-    } catch (RuntimeException e) {
-      LOG.error("server cannot start", e);
-      System.exit(ExitCodes.STARTUP_FAILED);
-      return;
-    }
+    JobConf.Startup startup = JobConf.startOrExit("server");
+    ContainerEnv env = startup.env();
+    Configuration conf = startup.conf();
     try (ParameterServer server = new ParameterServer(conf, env)) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> LOG.info("server {} JVM exiting", env.index())));
       server.start();

@@ -108,17 +108,9 @@ public final class WorkerMain {
   }
 
   public static void main(String[] args) {
-    ContainerEnv env;
-    Configuration conf;
-    try {
-      env = ContainerEnv.from(System.getenv());
-      conf = JobConf.load(env.jobConf());
-    } catch (RuntimeException e) {
-      LOG.error("worker cannot start", e);
-      System.exit(ExitCodes.STARTUP_FAILED);
-      return;
-    }
-    int code = run(conf, env);
+    JobConf.Startup startup = JobConf.startOrExit("worker");
+    ContainerEnv env = startup.env();
+    int code = run(startup.conf(), env);
     LOG.info("worker {} exiting with {} ({})", env.index(), code, ExitCodes.describe(code));
     System.exit(code);
   }
