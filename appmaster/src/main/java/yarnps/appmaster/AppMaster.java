@@ -315,6 +315,7 @@ public final class AppMaster {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // required by the abstract handler
     public void onContainerResourceIncreased(ContainerId id, Resource resource) {
     }
 
@@ -327,6 +328,7 @@ public final class AppMaster {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // required by the abstract handler
     public void onIncreaseContainerResourceError(ContainerId id, Throwable t) {
     }
 

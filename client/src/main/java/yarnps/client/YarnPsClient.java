@@ -158,7 +158,8 @@ public final class YarnPsClient extends Configured implements Tool {
     }
   }
 
-  static boolean ended(YarnApplicationState s) {
+  /** Whether an application in state s has ended (finished, failed or killed). */
+  public static boolean ended(YarnApplicationState s) {
     return EnumSet.of(YarnApplicationState.FINISHED, YarnApplicationState.FAILED, YarnApplicationState.KILLED).contains(s);
   }
 

@@ -98,7 +98,7 @@ public final class ParameterHandler implements ParameterService.Iface {
     }
   }
 
-  private int decodeKeys(String op, String table, int n, ByteBuffer block, Buffers b, int floats) throws PsError {
+  private void decodeKeys(String op, String table, int n, ByteBuffer block, Buffers b, int floats) throws PsError {
     if (n < 0 || n > block.remaining()) {
       throw Errors.badRequest(op + " " + table + ": key count " + n + " does not fit a key block of "
           + block.remaining() + " bytes (each key takes at least one byte)");
@@ -109,7 +109,6 @@ public final class ParameterHandler implements ParameterService.Iface {
     } catch (IllegalArgumentException e) {
       throw Errors.badRequest(op + " " + table + ": bad key block: " + e.getMessage());
     }
-    return n;
   }
 
   @Override

@@ -74,21 +74,30 @@ final class TableShards {
     return count;
   }
 
-  /** Applies values (width per key) to keys whose runs were computed by {@link #runs}. */
-  void push(long[] keys, float[] values, int[] runs, int numRuns, int n) {
-    int w = spec.width();
+  /** What to do with one run of keys, [from, to), in the shard of its range. */
+  @FunctionalInterface
+  private interface RunOp {
+    void apply(SparseTable shard, int from, int to);
+  }
+
+  /** Applies op to every run computed by {@link #runs}, each under its range's lock. */
+  private void forEachRun(int[] runs, int numRuns, RunOp op) {
     for (int k = 0; k < numRuns; k++) {
       int r = runs[3 * k];
-      int from = runs[3 * k + 1];
-      int to = runs[3 * k + 2];
       ReentrantLock lock = locks[r];
       lock.lock();
       try {
-        shards[r].push(keys, from, to, values, from * w);
+        op.apply(shards[r], runs[3 * k + 1], runs[3 * k + 2]);
       } finally {
         lock.unlock();
       }
     }
+  }
+
+  /** Applies values (width per key) to keys whose runs were computed by {@link #runs}. */
+  void push(long[] keys, float[] values, int[] runs, int numRuns, int n) {
+    int w = spec.width();
+    forEachRun(runs, numRuns, (shard, from, to) -> shard.push(keys, from, to, values, from * w));
     pushes.increment();
     keysPushed.add(n);
   }
@@ -96,18 +105,7 @@ final class TableShards {
   /** Reads the weights of keys whose runs were computed by {@link #runs} into out (width per key). */
   void pull(long[] keys, float[] out, int[] runs, int numRuns, int n) {
     int w = spec.width();
-    for (int k = 0; k < numRuns; k++) {
-      int r = runs[3 * k];
-      int from = runs[3 * k + 1];
-      int to = runs[3 * k + 2];
-      ReentrantLock lock = locks[r];
-      lock.lock();
-      try {
-        shards[r].pull(keys, from, to, out, from * w);
-      } finally {
-        lock.unlock();
-      }
-    }
+    forEachRun(runs, numRuns, (shard, from, to) -> shard.pull(keys, from, to, out, from * w));
     pulls.increment();
     keysPulled.add(n);
   }

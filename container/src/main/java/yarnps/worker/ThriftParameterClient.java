@@ -92,19 +92,34 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   public CompletableFuture<Void> push(String table, long[] keys, float[] values) {
     int width = width(table);
     check("push", table, keys, values.length, width);
+    return fanOut(keys, width, (server, chunk) -> {
+      PushRequest req = pushRequest(table, keys, values, width, chunk);
+      return () -> server.call("push " + table, c -> {
+        c.push(req);
+        return null;
+      });
+    });
+  }
+
+  /** What to send for one chunk of one server's slice: built now, run on the executor. */
+  @FunctionalInterface
+  private interface ChunkCall {
+    Runnable prepare(ServerConnections server, RequestChunk chunk);
+  }
+
+  /**
+   * Slices keys by the layout, cuts each server's slice into frame-sized chunks, and runs every
+   * chunk's call in parallel; the future completes when all have.
+   */
+  private CompletableFuture<Void> fanOut(long[] keys, int width, ChunkCall call) {
     KeyLayout.Slices slices = layout.slice(keys, keys.length);
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     for (int s = 0; s < servers.length; s++) {
       if (slices.count(s) == 0) {
         continue;
       }
-      ServerConnections server = servers[s];
       for (RequestChunk chunk : RequestChunk.of(slices, s, maxKeysPerRequest(width))) {
-        PushRequest req = pushRequest(table, keys, values, width, chunk);
-        parts.add(CompletableFuture.runAsync(() -> server.call("push " + table, c -> {
-          c.push(req);
-          return null;
-        }), executor));
+        parts.add(CompletableFuture.runAsync(call.prepare(servers[s], chunk), executor));
       }
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
@@ -151,23 +166,11 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   public CompletableFuture<float[]> pull(String table, long[] keys, float[] out) {
     int width = width(table);
     check("pull", table, keys, out.length, width);
-    KeyLayout.Slices slices = layout.slice(keys, keys.length);
-    List<CompletableFuture<Void>> parts = new ArrayList<>();
-    for (int s = 0; s < servers.length; s++) {
-      if (slices.count(s) == 0) {
-        continue;
-      }
-      ServerConnections server = servers[s];
-      for (RequestChunk chunk : RequestChunk.of(slices, s, maxKeysPerRequest(width))) {
-        PullRequest req = new PullRequest(table, layout.version(), chunk.count, keyBlock(keys, chunk), worker,
-            clock.getAsLong());
-        parts.add(CompletableFuture.runAsync(() -> {
-          PullResponse resp = server.call("pull " + table, c -> c.pull(req));
-          scatter(table, resp, out, width, chunk, server);
-        }, executor));
-      }
-    }
-    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> out);
+    return fanOut(keys, width, (server, chunk) -> {
+      PullRequest req = new PullRequest(table, layout.version(), chunk.count, keyBlock(keys, chunk), worker,
+          clock.getAsLong());
+      return () -> scatter(table, server.call("pull " + table, c -> c.pull(req)), out, width, chunk, server);
+    }).thenApply(v -> out);
   }
 
   private static void scatter(String table, PullResponse resp, float[] out, int width, RequestChunk chunk,

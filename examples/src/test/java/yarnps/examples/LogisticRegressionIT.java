@@ -192,7 +192,7 @@ class LogisticRegressionIT {
               && c.contains(appId.toString())).orElse(false))
           .findFirst().orElseThrow(() -> new AssertionError("no server process of " + appId));
       server.destroyForcibly();
-      waitFor(() -> YarnPsClientEnded.ended(yarn.getApplicationReport(appId)), 120, "the job to end");
+      waitFor(() -> YarnPsClient.ended(yarn.getApplicationReport(appId).getYarnApplicationState()), 120, "the job to end");
       ApplicationReport r = yarn.getApplicationReport(appId);
       System.out.println("IT: diagnostics after killing a server: " + r.getDiagnostics());
       assertEquals(FinalApplicationStatus.FAILED, r.getFinalApplicationStatus());
@@ -214,16 +214,6 @@ class LogisticRegressionIT {
 
   private interface Check {
     boolean ok() throws Exception;
-  }
-
-  /** Whether an application report is final. */
-  private static final class YarnPsClientEnded {
-    static boolean ended(ApplicationReport r) {
-      return switch (r.getYarnApplicationState()) {
-        case FINISHED, FAILED, KILLED -> true;
-        default -> false;
-      };
-    }
   }
 
   @Test
