@@ -13,7 +13,18 @@
  *  - value block: numKeys * width IEEE-754 float32 values, little-endian, row-major (the width
  *    values of key i follow those of key i-1).
  *
- * Transport: TFramedTransport + TBinaryProtocol on TCP. Frames are bounded by yarnps.rpc.max.frame.bytes.
+ * Optional block compression (per job, yarnps.rpc.compression): a key or value block may be sent
+ * compressed with LZ4 (lz4 block format) or Snappy (raw format); the request or reply then names the
+ * codec and the block's uncompressed size. Blocks below yarnps.rpc.compression.min.bytes are sent raw.
+ *
+ * Key caching: a push or pull may carry keySignature, a 64-bit hash of its key list (see
+ * yarnps.common.KeySignature). With keys present, the server remembers the decoded list under
+ * (worker, signature); with an empty key block, it uses the remembered list, or refuses with
+ * KEY_CACHE_MISS (canRetry) when it has none, and the worker resends with the keys.
+ *
+ * Transport: Thrift framed transport (4-byte big-endian length, then one TBinaryProtocol message)
+ * on TCP, calls multiplexed on a connection and matched to replies by sequence id. Frames are
+ * bounded by yarnps.rpc.max.frame.bytes.
  */
 
 namespace java yarnps.thrift
@@ -32,6 +43,15 @@ enum ErrorCode {
   INTERNAL = 5,
   /** The peer is not a member of this job (unknown container or index). */
   UNKNOWN_PEER = 6,
+  /** The request named a key list by signature that the server does not hold: resend with the keys. */
+  KEY_CACHE_MISS = 7,
+}
+
+/** Compression of a key or value block. */
+enum BlockCodec {
+  NONE = 0,
+  LZ4 = 1,
+  SNAPPY = 2,
 }
 
 /** The one error type of both services. canRetry says whether the same call may succeed later. */
@@ -185,21 +205,37 @@ struct PushRequest {
   5: required binary values,
   6: required i32 worker,
   7: required i64 clock,
+  /** Key caching: the key list's signature; 0 or absent for none. */
+  8: optional i64 keySignature,
+  /** Compression of the key block (when it is not empty); absent means NONE. */
+  9: optional BlockCodec keyCodec,
+  /** Uncompressed size of the key block when keyCodec is not NONE. */
+  10: optional i32 rawKeyBytes,
+  /** Compression of the value block; absent means NONE. */
+  11: optional BlockCodec valueCodec,
 }
 
 struct PullRequest {
   1: required string table,
   2: required i64 layoutVersion,
   3: required i32 numKeys,
+  /** Key block; empty when keySignature names a key list the server holds. */
   4: required binary keys,
   5: required i32 worker,
   6: required i64 clock,
+  7: optional i64 keySignature,
+  8: optional BlockCodec keyCodec,
+  9: optional i32 rawKeyBytes,
+  /** How the reply's value block may be compressed; absent means NONE. */
+  10: optional BlockCodec replyCodec,
 }
 
 struct PullResponse {
   1: required i32 numKeys,
   /** Value block: numKeys * width float32, the current weights; missing keys read as the initializer's value. */
   2: required binary values,
+  /** Compression of the value block; absent means NONE. Its raw size is numKeys * width * 4. */
+  3: optional BlockCodec valueCodec,
 }
 
 struct TableStats {
@@ -220,6 +256,12 @@ struct ServerStats {
   3: required list<TableStats> tables,
   4: required i64 bytesIn,
   5: required i64 bytesOut,
+  /**
+   * Data-plane counters: key_cache_hits, key_cache_misses, key_cache_entries, key_cache_bytes,
+   * key_bytes_saved (key-block bytes not sent thanks to the cache), compressed_blocks,
+   * wire_bytes_in/raw_bytes_in (block bytes as received / after decompression), and the like.
+   */
+  6: optional map<string, i64> counters,
 }
 
 struct SaveResult {

@@ -20,6 +20,9 @@ public final class PsKeys {
   /** What a worker does with a training or test line it cannot parse. */
   public enum MalformedPolicy { SKIP, FAIL }
 
+  /** Compression of key and value blocks on the wire. */
+  public enum BlockCompression { NONE, LZ4, SNAPPY }
+
   public static final ConfigKey<String> APP_NAME =
       stringKey("yarnps.app.name", "yarn-ps", "Application name shown in the YARN UI.");
   public static final ConfigKey<String> QUEUE =
@@ -78,11 +81,29 @@ public final class PsKeys {
   public static final ConfigKey<Integer> RPC_TIMEOUT_MS =
       intKey("yarnps.rpc.timeout.ms", 120_000, 100, Integer.MAX_VALUE, "Socket timeout of RPC calls, ms.");
   public static final ConfigKey<Integer> RPC_CONNECTIONS =
-      intKey("yarnps.rpc.connections.per.server", 4, 1, 256,
-          "Connections a worker keeps to each server; bounds its calls in flight per server.");
+      intKey("yarnps.rpc.connections.per.server", 2, 1, 256,
+          "Connections a worker keeps to each server; calls are multiplexed on them and large calls spread over them.");
+  public static final ConfigKey<Integer> RPC_MAX_IN_FLIGHT =
+      intKey("yarnps.rpc.max.in.flight", 64, 1, 65536,
+          "Calls a worker may have outstanding per connection; a caller past it waits (back-pressure).");
+  public static final ConfigKey<Integer> SERVER_SELECTORS =
+      intKey("yarnps.server.selector.threads", 2, 1, 256,
+          "Selector threads of a server: they read requests, run push and pull, and write replies.");
   public static final ConfigKey<Integer> SERVER_THREADS =
-      intKey("yarnps.server.handler.threads", 64, 2, 65536,
-          "Threads (one per connection) of a server; raised to workers x connections + 16 when lower.");
+      intKey("yarnps.server.handler.threads", 8, 1, 4096,
+          "Worker-pool threads of a server for calls that may block (save, stats).");
+  public static final ConfigKey<BlockCompression> RPC_COMPRESSION =
+      enumKey("yarnps.rpc.compression", BlockCompression.NONE, BlockCompression.class,
+          "Compression of key and value blocks on the wire: none, lz4 or snappy.");
+  public static final ConfigKey<Integer> RPC_COMPRESSION_MIN_BYTES =
+      intKey("yarnps.rpc.compression.min.bytes", 4096, 0, Integer.MAX_VALUE,
+          "Blocks smaller than this are sent uncompressed.");
+  public static final ConfigKey<Boolean> KEY_CACHE =
+      boolKey("yarnps.rpc.key.cache", true,
+          "Key caching: a repeated push or pull of the same key list sends a 64-bit signature instead of the keys.");
+  public static final ConfigKey<Long> KEY_CACHE_BYTES =
+      longKey("yarnps.server.key.cache.bytes", 64L << 20, 0, Long.MAX_VALUE,
+          "Memory a server gives to cached key lists (8 bytes per key); least recently used lists are dropped.");
   public static final ConfigKey<Integer> POLL_MS =
       intKey("yarnps.client.poll.interval.ms", 1000, 50, 600_000, "How often the client polls the application report, ms.");
   public static final ConfigKey<String> STAGING_DIR =
@@ -103,7 +124,8 @@ public final class PsKeys {
     return List.of(APP_NAME, QUEUE, JOB_CLASS, JOB_JAR, SERVERS, WORKERS, SERVER_MEMORY_MB, SERVER_VCORES,
         WORKER_MEMORY_MB, WORKER_VCORES, AM_MEMORY_MB, AM_VCORES, HEAP_FRACTION, JAVA_OPTS, INPUT_TRAIN,
         INPUT_TEST, OUTPUT, SPLIT_BYTES, MALFORMED, VNODES, TABLES, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, JAVA_HOME, RPC_MAX_FRAME,
-        RPC_TIMEOUT_MS, RPC_CONNECTIONS, SERVER_THREADS, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
+        RPC_TIMEOUT_MS, RPC_CONNECTIONS, RPC_MAX_IN_FLIGHT, SERVER_SELECTORS, SERVER_THREADS, RPC_COMPRESSION,
+        RPC_COMPRESSION_MIN_BYTES, KEY_CACHE, KEY_CACHE_BYTES, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
         KEEP_STAGING, FRAMEWORK_JAR, EXTRA_CLASSPATH);
   }
 }

@@ -4714,14 +4714,14 @@ public class Coordinator {
             case 0: // SUCCESS
               if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
                 {
-                  org.apache.thrift.protocol.TList _list54 = iprot.readListBegin();
-                  struct.success = new java.util.ArrayList<InputSplit>(_list54.size);
-                  @org.apache.thrift.annotation.Nullable InputSplit _elem55;
-                  for (int _i56 = 0; _i56 < _list54.size; ++_i56)
+                  org.apache.thrift.protocol.TList _list64 = iprot.readListBegin();
+                  struct.success = new java.util.ArrayList<InputSplit>(_list64.size);
+                  @org.apache.thrift.annotation.Nullable InputSplit _elem65;
+                  for (int _i66 = 0; _i66 < _list64.size; ++_i66)
                   {
-                    _elem55 = new InputSplit();
-                    _elem55.read(iprot);
-                    struct.success.add(_elem55);
+                    _elem65 = new InputSplit();
+                    _elem65.read(iprot);
+                    struct.success.add(_elem65);
                   }
                   iprot.readListEnd();
                 }
@@ -4759,9 +4759,9 @@ public class Coordinator {
           oprot.writeFieldBegin(SUCCESS_FIELD_DESC);
           {
             oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.success.size()));
-            for (InputSplit _iter57 : struct.success)
+            for (InputSplit _iter67 : struct.success)
             {
-              _iter57.write(oprot);
+              _iter67.write(oprot);
             }
             oprot.writeListEnd();
           }
@@ -4801,9 +4801,9 @@ public class Coordinator {
         if (struct.isSetSuccess()) {
           {
             oprot.writeI32(struct.success.size());
-            for (InputSplit _iter58 : struct.success)
+            for (InputSplit _iter68 : struct.success)
             {
-              _iter58.write(oprot);
+              _iter68.write(oprot);
             }
           }
         }
@@ -4818,14 +4818,14 @@ public class Coordinator {
         java.util.BitSet incoming = iprot.readBitSet(2);
         if (incoming.get(0)) {
           {
-            org.apache.thrift.protocol.TList _list59 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-            struct.success = new java.util.ArrayList<InputSplit>(_list59.size);
-            @org.apache.thrift.annotation.Nullable InputSplit _elem60;
-            for (int _i61 = 0; _i61 < _list59.size; ++_i61)
+            org.apache.thrift.protocol.TList _list69 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+            struct.success = new java.util.ArrayList<InputSplit>(_list69.size);
+            @org.apache.thrift.annotation.Nullable InputSplit _elem70;
+            for (int _i71 = 0; _i71 < _list69.size; ++_i71)
             {
-              _elem60 = new InputSplit();
-              _elem60.read(iprot);
-              struct.success.add(_elem60);
+              _elem70 = new InputSplit();
+              _elem70.read(iprot);
+              struct.success.add(_elem70);
             }
           }
           struct.setSuccessIsSet(true);

@@ -34,7 +34,11 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
   /**
    * The peer is not a member of this job (unknown container or index).
    */
-  UNKNOWN_PEER(6);
+  UNKNOWN_PEER(6),
+  /**
+   * The request named a key list by signature that the server does not hold: resend with the keys.
+   */
+  KEY_CACHE_MISS(7);
 
   private final int value;
 
@@ -69,6 +73,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return INTERNAL;
       case 6:
         return UNKNOWN_PEER;
+      case 7:
+        return KEY_CACHE_MISS;
       default:
         return null;
     }

@@ -16,6 +16,10 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
   private static final org.apache.thrift.protocol.TField KEYS_FIELD_DESC = new org.apache.thrift.protocol.TField("keys", org.apache.thrift.protocol.TType.STRING, (short)4);
   private static final org.apache.thrift.protocol.TField WORKER_FIELD_DESC = new org.apache.thrift.protocol.TField("worker", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField CLOCK_FIELD_DESC = new org.apache.thrift.protocol.TField("clock", org.apache.thrift.protocol.TType.I64, (short)6);
+  private static final org.apache.thrift.protocol.TField KEY_SIGNATURE_FIELD_DESC = new org.apache.thrift.protocol.TField("keySignature", org.apache.thrift.protocol.TType.I64, (short)7);
+  private static final org.apache.thrift.protocol.TField KEY_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("keyCodec", org.apache.thrift.protocol.TType.I32, (short)8);
+  private static final org.apache.thrift.protocol.TField RAW_KEY_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("rawKeyBytes", org.apache.thrift.protocol.TType.I32, (short)9);
+  private static final org.apache.thrift.protocol.TField REPLY_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("replyCodec", org.apache.thrift.protocol.TType.I32, (short)10);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PullRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PullRequestTupleSchemeFactory();
@@ -23,18 +27,50 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
   public @org.apache.thrift.annotation.Nullable java.lang.String table; // required
   public long layoutVersion; // required
   public int numKeys; // required
+  /**
+   * Key block; empty when keySignature names a key list the server holds.
+   */
   public @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer keys; // required
   public int worker; // required
   public long clock; // required
+  public long keySignature; // optional
+  /**
+   * 
+   * @see BlockCodec
+   */
+  public @org.apache.thrift.annotation.Nullable BlockCodec keyCodec; // optional
+  public int rawKeyBytes; // optional
+  /**
+   * How the reply's value block may be compressed; absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  public @org.apache.thrift.annotation.Nullable BlockCodec replyCodec; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     TABLE((short)1, "table"),
     LAYOUT_VERSION((short)2, "layoutVersion"),
     NUM_KEYS((short)3, "numKeys"),
+    /**
+     * Key block; empty when keySignature names a key list the server holds.
+     */
     KEYS((short)4, "keys"),
     WORKER((short)5, "worker"),
-    CLOCK((short)6, "clock");
+    CLOCK((short)6, "clock"),
+    KEY_SIGNATURE((short)7, "keySignature"),
+    /**
+     * 
+     * @see BlockCodec
+     */
+    KEY_CODEC((short)8, "keyCodec"),
+    RAW_KEY_BYTES((short)9, "rawKeyBytes"),
+    /**
+     * How the reply's value block may be compressed; absent means NONE.
+     * 
+     * @see BlockCodec
+     */
+    REPLY_CODEC((short)10, "replyCodec");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -62,6 +98,14 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
           return WORKER;
         case 6: // CLOCK
           return CLOCK;
+        case 7: // KEY_SIGNATURE
+          return KEY_SIGNATURE;
+        case 8: // KEY_CODEC
+          return KEY_CODEC;
+        case 9: // RAW_KEY_BYTES
+          return RAW_KEY_BYTES;
+        case 10: // REPLY_CODEC
+          return REPLY_CODEC;
         default:
           return null;
       }
@@ -109,7 +153,10 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
   private static final int __NUMKEYS_ISSET_ID = 1;
   private static final int __WORKER_ISSET_ID = 2;
   private static final int __CLOCK_ISSET_ID = 3;
+  private static final int __KEYSIGNATURE_ISSET_ID = 4;
+  private static final int __RAWKEYBYTES_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.KEY_SIGNATURE,_Fields.KEY_CODEC,_Fields.RAW_KEY_BYTES,_Fields.REPLY_CODEC};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -125,6 +172,14 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.CLOCK, new org.apache.thrift.meta_data.FieldMetaData("clock", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.KEY_SIGNATURE, new org.apache.thrift.meta_data.FieldMetaData("keySignature", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.KEY_CODEC, new org.apache.thrift.meta_data.FieldMetaData("keyCodec", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, BlockCodec.class)));
+    tmpMap.put(_Fields.RAW_KEY_BYTES, new org.apache.thrift.meta_data.FieldMetaData("rawKeyBytes", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.REPLY_CODEC, new org.apache.thrift.meta_data.FieldMetaData("replyCodec", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, BlockCodec.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PullRequest.class, metaDataMap);
   }
@@ -168,6 +223,14 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     }
     this.worker = other.worker;
     this.clock = other.clock;
+    this.keySignature = other.keySignature;
+    if (other.isSetKeyCodec()) {
+      this.keyCodec = other.keyCodec;
+    }
+    this.rawKeyBytes = other.rawKeyBytes;
+    if (other.isSetReplyCodec()) {
+      this.replyCodec = other.replyCodec;
+    }
   }
 
   @Override
@@ -187,6 +250,12 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     this.worker = 0;
     setClockIsSet(false);
     this.clock = 0;
+    setKeySignatureIsSet(false);
+    this.keySignature = 0;
+    this.keyCodec = null;
+    setRawKeyBytesIsSet(false);
+    this.rawKeyBytes = 0;
+    this.replyCodec = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -260,6 +329,9 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __NUMKEYS_ISSET_ID, value);
   }
 
+  /**
+   * Key block; empty when keySignature names a key list the server holds.
+   */
   public byte[] getKeys() {
     setKeys(org.apache.thrift.TBaseHelper.rightSize(keys));
     return keys == null ? null : keys.array();
@@ -269,6 +341,9 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     return org.apache.thrift.TBaseHelper.copyBinary(keys);
   }
 
+  /**
+   * Key block; empty when keySignature names a key list the server holds.
+   */
   public PullRequest setKeys(byte[] keys) {
     this.keys = keys == null ? (java.nio.ByteBuffer)null   : java.nio.ByteBuffer.wrap(keys.clone());
     return this;
@@ -340,6 +415,120 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLOCK_ISSET_ID, value);
   }
 
+  public long getKeySignature() {
+    return this.keySignature;
+  }
+
+  public PullRequest setKeySignature(long keySignature) {
+    this.keySignature = keySignature;
+    setKeySignatureIsSet(true);
+    return this;
+  }
+
+  public void unsetKeySignature() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __KEYSIGNATURE_ISSET_ID);
+  }
+
+  /** Returns true if field keySignature is set (has been assigned a value) and false otherwise */
+  public boolean isSetKeySignature() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __KEYSIGNATURE_ISSET_ID);
+  }
+
+  public void setKeySignatureIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __KEYSIGNATURE_ISSET_ID, value);
+  }
+
+  /**
+   * 
+   * @see BlockCodec
+   */
+  @org.apache.thrift.annotation.Nullable
+  public BlockCodec getKeyCodec() {
+    return this.keyCodec;
+  }
+
+  /**
+   * 
+   * @see BlockCodec
+   */
+  public PullRequest setKeyCodec(@org.apache.thrift.annotation.Nullable BlockCodec keyCodec) {
+    this.keyCodec = keyCodec;
+    return this;
+  }
+
+  public void unsetKeyCodec() {
+    this.keyCodec = null;
+  }
+
+  /** Returns true if field keyCodec is set (has been assigned a value) and false otherwise */
+  public boolean isSetKeyCodec() {
+    return this.keyCodec != null;
+  }
+
+  public void setKeyCodecIsSet(boolean value) {
+    if (!value) {
+      this.keyCodec = null;
+    }
+  }
+
+  public int getRawKeyBytes() {
+    return this.rawKeyBytes;
+  }
+
+  public PullRequest setRawKeyBytes(int rawKeyBytes) {
+    this.rawKeyBytes = rawKeyBytes;
+    setRawKeyBytesIsSet(true);
+    return this;
+  }
+
+  public void unsetRawKeyBytes() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __RAWKEYBYTES_ISSET_ID);
+  }
+
+  /** Returns true if field rawKeyBytes is set (has been assigned a value) and false otherwise */
+  public boolean isSetRawKeyBytes() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __RAWKEYBYTES_ISSET_ID);
+  }
+
+  public void setRawKeyBytesIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __RAWKEYBYTES_ISSET_ID, value);
+  }
+
+  /**
+   * How the reply's value block may be compressed; absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  @org.apache.thrift.annotation.Nullable
+  public BlockCodec getReplyCodec() {
+    return this.replyCodec;
+  }
+
+  /**
+   * How the reply's value block may be compressed; absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  public PullRequest setReplyCodec(@org.apache.thrift.annotation.Nullable BlockCodec replyCodec) {
+    this.replyCodec = replyCodec;
+    return this;
+  }
+
+  public void unsetReplyCodec() {
+    this.replyCodec = null;
+  }
+
+  /** Returns true if field replyCodec is set (has been assigned a value) and false otherwise */
+  public boolean isSetReplyCodec() {
+    return this.replyCodec != null;
+  }
+
+  public void setReplyCodecIsSet(boolean value) {
+    if (!value) {
+      this.replyCodec = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -395,6 +584,38 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
       }
       break;
 
+    case KEY_SIGNATURE:
+      if (value == null) {
+        unsetKeySignature();
+      } else {
+        setKeySignature((java.lang.Long)value);
+      }
+      break;
+
+    case KEY_CODEC:
+      if (value == null) {
+        unsetKeyCodec();
+      } else {
+        setKeyCodec((BlockCodec)value);
+      }
+      break;
+
+    case RAW_KEY_BYTES:
+      if (value == null) {
+        unsetRawKeyBytes();
+      } else {
+        setRawKeyBytes((java.lang.Integer)value);
+      }
+      break;
+
+    case REPLY_CODEC:
+      if (value == null) {
+        unsetReplyCodec();
+      } else {
+        setReplyCodec((BlockCodec)value);
+      }
+      break;
+
     }
   }
 
@@ -420,6 +641,18 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     case CLOCK:
       return getClock();
 
+    case KEY_SIGNATURE:
+      return getKeySignature();
+
+    case KEY_CODEC:
+      return getKeyCodec();
+
+    case RAW_KEY_BYTES:
+      return getRawKeyBytes();
+
+    case REPLY_CODEC:
+      return getReplyCodec();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -444,6 +677,14 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
       return isSetWorker();
     case CLOCK:
       return isSetClock();
+    case KEY_SIGNATURE:
+      return isSetKeySignature();
+    case KEY_CODEC:
+      return isSetKeyCodec();
+    case RAW_KEY_BYTES:
+      return isSetRawKeyBytes();
+    case REPLY_CODEC:
+      return isSetReplyCodec();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -515,6 +756,42 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
         return false;
     }
 
+    boolean this_present_keySignature = true && this.isSetKeySignature();
+    boolean that_present_keySignature = true && that.isSetKeySignature();
+    if (this_present_keySignature || that_present_keySignature) {
+      if (!(this_present_keySignature && that_present_keySignature))
+        return false;
+      if (this.keySignature != that.keySignature)
+        return false;
+    }
+
+    boolean this_present_keyCodec = true && this.isSetKeyCodec();
+    boolean that_present_keyCodec = true && that.isSetKeyCodec();
+    if (this_present_keyCodec || that_present_keyCodec) {
+      if (!(this_present_keyCodec && that_present_keyCodec))
+        return false;
+      if (!this.keyCodec.equals(that.keyCodec))
+        return false;
+    }
+
+    boolean this_present_rawKeyBytes = true && this.isSetRawKeyBytes();
+    boolean that_present_rawKeyBytes = true && that.isSetRawKeyBytes();
+    if (this_present_rawKeyBytes || that_present_rawKeyBytes) {
+      if (!(this_present_rawKeyBytes && that_present_rawKeyBytes))
+        return false;
+      if (this.rawKeyBytes != that.rawKeyBytes)
+        return false;
+    }
+
+    boolean this_present_replyCodec = true && this.isSetReplyCodec();
+    boolean that_present_replyCodec = true && that.isSetReplyCodec();
+    if (this_present_replyCodec || that_present_replyCodec) {
+      if (!(this_present_replyCodec && that_present_replyCodec))
+        return false;
+      if (!this.replyCodec.equals(that.replyCodec))
+        return false;
+    }
+
     return true;
   }
 
@@ -537,6 +814,22 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     hashCode = hashCode * 8191 + worker;
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(clock);
+
+    hashCode = hashCode * 8191 + ((isSetKeySignature()) ? 131071 : 524287);
+    if (isSetKeySignature())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(keySignature);
+
+    hashCode = hashCode * 8191 + ((isSetKeyCodec()) ? 131071 : 524287);
+    if (isSetKeyCodec())
+      hashCode = hashCode * 8191 + keyCodec.getValue();
+
+    hashCode = hashCode * 8191 + ((isSetRawKeyBytes()) ? 131071 : 524287);
+    if (isSetRawKeyBytes())
+      hashCode = hashCode * 8191 + rawKeyBytes;
+
+    hashCode = hashCode * 8191 + ((isSetReplyCodec()) ? 131071 : 524287);
+    if (isSetReplyCodec())
+      hashCode = hashCode * 8191 + replyCodec.getValue();
 
     return hashCode;
   }
@@ -609,6 +902,46 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetKeySignature(), other.isSetKeySignature());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetKeySignature()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.keySignature, other.keySignature);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetKeyCodec(), other.isSetKeyCodec());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetKeyCodec()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.keyCodec, other.keyCodec);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetRawKeyBytes(), other.isSetRawKeyBytes());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRawKeyBytes()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.rawKeyBytes, other.rawKeyBytes);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetReplyCodec(), other.isSetReplyCodec());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetReplyCodec()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.replyCodec, other.replyCodec);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -664,6 +997,38 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
     sb.append("clock:");
     sb.append(this.clock);
     first = false;
+    if (isSetKeySignature()) {
+      if (!first) sb.append(", ");
+      sb.append("keySignature:");
+      sb.append(this.keySignature);
+      first = false;
+    }
+    if (isSetKeyCodec()) {
+      if (!first) sb.append(", ");
+      sb.append("keyCodec:");
+      if (this.keyCodec == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.keyCodec);
+      }
+      first = false;
+    }
+    if (isSetRawKeyBytes()) {
+      if (!first) sb.append(", ");
+      sb.append("rawKeyBytes:");
+      sb.append(this.rawKeyBytes);
+      first = false;
+    }
+    if (isSetReplyCodec()) {
+      if (!first) sb.append(", ");
+      sb.append("replyCodec:");
+      if (this.replyCodec == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.replyCodec);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -769,6 +1134,38 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 7: // KEY_SIGNATURE
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.keySignature = iprot.readI64();
+              struct.setKeySignatureIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 8: // KEY_CODEC
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.keyCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+              struct.setKeyCodecIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 9: // RAW_KEY_BYTES
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.rawKeyBytes = iprot.readI32();
+              struct.setRawKeyBytesIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 10: // REPLY_CODEC
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.replyCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+              struct.setReplyCodecIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -819,6 +1216,30 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
       oprot.writeFieldBegin(CLOCK_FIELD_DESC);
       oprot.writeI64(struct.clock);
       oprot.writeFieldEnd();
+      if (struct.isSetKeySignature()) {
+        oprot.writeFieldBegin(KEY_SIGNATURE_FIELD_DESC);
+        oprot.writeI64(struct.keySignature);
+        oprot.writeFieldEnd();
+      }
+      if (struct.keyCodec != null) {
+        if (struct.isSetKeyCodec()) {
+          oprot.writeFieldBegin(KEY_CODEC_FIELD_DESC);
+          oprot.writeI32(struct.keyCodec.getValue());
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetRawKeyBytes()) {
+        oprot.writeFieldBegin(RAW_KEY_BYTES_FIELD_DESC);
+        oprot.writeI32(struct.rawKeyBytes);
+        oprot.writeFieldEnd();
+      }
+      if (struct.replyCodec != null) {
+        if (struct.isSetReplyCodec()) {
+          oprot.writeFieldBegin(REPLY_CODEC_FIELD_DESC);
+          oprot.writeI32(struct.replyCodec.getValue());
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -843,6 +1264,32 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
       oprot.writeBinary(struct.keys);
       oprot.writeI32(struct.worker);
       oprot.writeI64(struct.clock);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetKeySignature()) {
+        optionals.set(0);
+      }
+      if (struct.isSetKeyCodec()) {
+        optionals.set(1);
+      }
+      if (struct.isSetRawKeyBytes()) {
+        optionals.set(2);
+      }
+      if (struct.isSetReplyCodec()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
+      if (struct.isSetKeySignature()) {
+        oprot.writeI64(struct.keySignature);
+      }
+      if (struct.isSetKeyCodec()) {
+        oprot.writeI32(struct.keyCodec.getValue());
+      }
+      if (struct.isSetRawKeyBytes()) {
+        oprot.writeI32(struct.rawKeyBytes);
+      }
+      if (struct.isSetReplyCodec()) {
+        oprot.writeI32(struct.replyCodec.getValue());
+      }
     }
 
     @Override
@@ -860,6 +1307,23 @@ public class PullRequest implements org.apache.thrift.TBase<PullRequest, PullReq
       struct.setWorkerIsSet(true);
       struct.clock = iprot.readI64();
       struct.setClockIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(4);
+      if (incoming.get(0)) {
+        struct.keySignature = iprot.readI64();
+        struct.setKeySignatureIsSet(true);
+      }
+      if (incoming.get(1)) {
+        struct.keyCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+        struct.setKeyCodecIsSet(true);
+      }
+      if (incoming.get(2)) {
+        struct.rawKeyBytes = iprot.readI32();
+        struct.setRawKeyBytesIsSet(true);
+      }
+      if (incoming.get(3)) {
+        struct.replyCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+        struct.setReplyCodecIsSet(true);
+      }
     }
   }
 

@@ -12,6 +12,7 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
 
   private static final org.apache.thrift.protocol.TField NUM_KEYS_FIELD_DESC = new org.apache.thrift.protocol.TField("numKeys", org.apache.thrift.protocol.TType.I32, (short)1);
   private static final org.apache.thrift.protocol.TField VALUES_FIELD_DESC = new org.apache.thrift.protocol.TField("values", org.apache.thrift.protocol.TType.STRING, (short)2);
+  private static final org.apache.thrift.protocol.TField VALUE_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("valueCodec", org.apache.thrift.protocol.TType.I32, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PullResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PullResponseTupleSchemeFactory();
@@ -21,6 +22,12 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
    * Value block: numKeys * width float32, the current weights; missing keys read as the initializer's value.
    */
   public @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer values; // required
+  /**
+   * Compression of the value block; absent means NONE. Its raw size is numKeys * width * 4.
+   * 
+   * @see BlockCodec
+   */
+  public @org.apache.thrift.annotation.Nullable BlockCodec valueCodec; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -28,7 +35,13 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
     /**
      * Value block: numKeys * width float32, the current weights; missing keys read as the initializer's value.
      */
-    VALUES((short)2, "values");
+    VALUES((short)2, "values"),
+    /**
+     * Compression of the value block; absent means NONE. Its raw size is numKeys * width * 4.
+     * 
+     * @see BlockCodec
+     */
+    VALUE_CODEC((short)3, "valueCodec");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -48,6 +61,8 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
           return NUM_KEYS;
         case 2: // VALUES
           return VALUES;
+        case 3: // VALUE_CODEC
+          return VALUE_CODEC;
         default:
           return null;
       }
@@ -93,6 +108,7 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
   // isset id assignments
   private static final int __NUMKEYS_ISSET_ID = 0;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.VALUE_CODEC};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -100,6 +116,8 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.VALUES, new org.apache.thrift.meta_data.FieldMetaData("values", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING        , true)));
+    tmpMap.put(_Fields.VALUE_CODEC, new org.apache.thrift.meta_data.FieldMetaData("valueCodec", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, BlockCodec.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PullResponse.class, metaDataMap);
   }
@@ -126,6 +144,9 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
     if (other.isSetValues()) {
       this.values = org.apache.thrift.TBaseHelper.copyBinary(other.values);
     }
+    if (other.isSetValueCodec()) {
+      this.valueCodec = other.valueCodec;
+    }
   }
 
   @Override
@@ -138,6 +159,7 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
     setNumKeysIsSet(false);
     this.numKeys = 0;
     this.values = null;
+    this.valueCodec = null;
   }
 
   public int getNumKeys() {
@@ -203,6 +225,41 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
     }
   }
 
+  /**
+   * Compression of the value block; absent means NONE. Its raw size is numKeys * width * 4.
+   * 
+   * @see BlockCodec
+   */
+  @org.apache.thrift.annotation.Nullable
+  public BlockCodec getValueCodec() {
+    return this.valueCodec;
+  }
+
+  /**
+   * Compression of the value block; absent means NONE. Its raw size is numKeys * width * 4.
+   * 
+   * @see BlockCodec
+   */
+  public PullResponse setValueCodec(@org.apache.thrift.annotation.Nullable BlockCodec valueCodec) {
+    this.valueCodec = valueCodec;
+    return this;
+  }
+
+  public void unsetValueCodec() {
+    this.valueCodec = null;
+  }
+
+  /** Returns true if field valueCodec is set (has been assigned a value) and false otherwise */
+  public boolean isSetValueCodec() {
+    return this.valueCodec != null;
+  }
+
+  public void setValueCodecIsSet(boolean value) {
+    if (!value) {
+      this.valueCodec = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -226,6 +283,14 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
       }
       break;
 
+    case VALUE_CODEC:
+      if (value == null) {
+        unsetValueCodec();
+      } else {
+        setValueCodec((BlockCodec)value);
+      }
+      break;
+
     }
   }
 
@@ -238,6 +303,9 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
 
     case VALUES:
       return getValues();
+
+    case VALUE_CODEC:
+      return getValueCodec();
 
     }
     throw new java.lang.IllegalStateException();
@@ -255,6 +323,8 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
       return isSetNumKeys();
     case VALUES:
       return isSetValues();
+    case VALUE_CODEC:
+      return isSetValueCodec();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -290,6 +360,15 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
         return false;
     }
 
+    boolean this_present_valueCodec = true && this.isSetValueCodec();
+    boolean that_present_valueCodec = true && that.isSetValueCodec();
+    if (this_present_valueCodec || that_present_valueCodec) {
+      if (!(this_present_valueCodec && that_present_valueCodec))
+        return false;
+      if (!this.valueCodec.equals(that.valueCodec))
+        return false;
+    }
+
     return true;
   }
 
@@ -302,6 +381,10 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
     hashCode = hashCode * 8191 + ((isSetValues()) ? 131071 : 524287);
     if (isSetValues())
       hashCode = hashCode * 8191 + values.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetValueCodec()) ? 131071 : 524287);
+    if (isSetValueCodec())
+      hashCode = hashCode * 8191 + valueCodec.getValue();
 
     return hashCode;
   }
@@ -330,6 +413,16 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
     }
     if (isSetValues()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.values, other.values);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetValueCodec(), other.isSetValueCodec());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetValueCodec()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.valueCodec, other.valueCodec);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -369,6 +462,16 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
       org.apache.thrift.TBaseHelper.toString(this.values, sb);
     }
     first = false;
+    if (isSetValueCodec()) {
+      if (!first) sb.append(", ");
+      sb.append("valueCodec:");
+      if (this.valueCodec == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.valueCodec);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -436,6 +539,14 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 3: // VALUE_CODEC
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.valueCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+              struct.setValueCodecIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -463,6 +574,13 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
         oprot.writeBinary(struct.values);
         oprot.writeFieldEnd();
       }
+      if (struct.valueCodec != null) {
+        if (struct.isSetValueCodec()) {
+          oprot.writeFieldBegin(VALUE_CODEC_FIELD_DESC);
+          oprot.writeI32(struct.valueCodec.getValue());
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -483,6 +601,14 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       oprot.writeI32(struct.numKeys);
       oprot.writeBinary(struct.values);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetValueCodec()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetValueCodec()) {
+        oprot.writeI32(struct.valueCodec.getValue());
+      }
     }
 
     @Override
@@ -492,6 +618,11 @@ public class PullResponse implements org.apache.thrift.TBase<PullResponse, PullR
       struct.setNumKeysIsSet(true);
       struct.values = iprot.readBinary();
       struct.setValuesIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.valueCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+        struct.setValueCodecIsSet(true);
+      }
     }
   }
 

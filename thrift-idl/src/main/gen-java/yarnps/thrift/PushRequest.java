@@ -17,6 +17,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
   private static final org.apache.thrift.protocol.TField VALUES_FIELD_DESC = new org.apache.thrift.protocol.TField("values", org.apache.thrift.protocol.TType.STRING, (short)5);
   private static final org.apache.thrift.protocol.TField WORKER_FIELD_DESC = new org.apache.thrift.protocol.TField("worker", org.apache.thrift.protocol.TType.I32, (short)6);
   private static final org.apache.thrift.protocol.TField CLOCK_FIELD_DESC = new org.apache.thrift.protocol.TField("clock", org.apache.thrift.protocol.TType.I64, (short)7);
+  private static final org.apache.thrift.protocol.TField KEY_SIGNATURE_FIELD_DESC = new org.apache.thrift.protocol.TField("keySignature", org.apache.thrift.protocol.TType.I64, (short)8);
+  private static final org.apache.thrift.protocol.TField KEY_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("keyCodec", org.apache.thrift.protocol.TType.I32, (short)9);
+  private static final org.apache.thrift.protocol.TField RAW_KEY_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("rawKeyBytes", org.apache.thrift.protocol.TType.I32, (short)10);
+  private static final org.apache.thrift.protocol.TField VALUE_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("valueCodec", org.apache.thrift.protocol.TType.I32, (short)11);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PushRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PushRequestTupleSchemeFactory();
@@ -34,6 +38,26 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
   public @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer values; // required
   public int worker; // required
   public long clock; // required
+  /**
+   * Key caching: the key list's signature; 0 or absent for none.
+   */
+  public long keySignature; // optional
+  /**
+   * Compression of the key block (when it is not empty); absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  public @org.apache.thrift.annotation.Nullable BlockCodec keyCodec; // optional
+  /**
+   * Uncompressed size of the key block when keyCodec is not NONE.
+   */
+  public int rawKeyBytes; // optional
+  /**
+   * Compression of the value block; absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  public @org.apache.thrift.annotation.Nullable BlockCodec valueCodec; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -49,7 +73,27 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
      */
     VALUES((short)5, "values"),
     WORKER((short)6, "worker"),
-    CLOCK((short)7, "clock");
+    CLOCK((short)7, "clock"),
+    /**
+     * Key caching: the key list's signature; 0 or absent for none.
+     */
+    KEY_SIGNATURE((short)8, "keySignature"),
+    /**
+     * Compression of the key block (when it is not empty); absent means NONE.
+     * 
+     * @see BlockCodec
+     */
+    KEY_CODEC((short)9, "keyCodec"),
+    /**
+     * Uncompressed size of the key block when keyCodec is not NONE.
+     */
+    RAW_KEY_BYTES((short)10, "rawKeyBytes"),
+    /**
+     * Compression of the value block; absent means NONE.
+     * 
+     * @see BlockCodec
+     */
+    VALUE_CODEC((short)11, "valueCodec");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -79,6 +123,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
           return WORKER;
         case 7: // CLOCK
           return CLOCK;
+        case 8: // KEY_SIGNATURE
+          return KEY_SIGNATURE;
+        case 9: // KEY_CODEC
+          return KEY_CODEC;
+        case 10: // RAW_KEY_BYTES
+          return RAW_KEY_BYTES;
+        case 11: // VALUE_CODEC
+          return VALUE_CODEC;
         default:
           return null;
       }
@@ -126,7 +178,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
   private static final int __NUMKEYS_ISSET_ID = 1;
   private static final int __WORKER_ISSET_ID = 2;
   private static final int __CLOCK_ISSET_ID = 3;
+  private static final int __KEYSIGNATURE_ISSET_ID = 4;
+  private static final int __RAWKEYBYTES_ISSET_ID = 5;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.KEY_SIGNATURE,_Fields.KEY_CODEC,_Fields.RAW_KEY_BYTES,_Fields.VALUE_CODEC};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -144,6 +199,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.CLOCK, new org.apache.thrift.meta_data.FieldMetaData("clock", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.KEY_SIGNATURE, new org.apache.thrift.meta_data.FieldMetaData("keySignature", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.KEY_CODEC, new org.apache.thrift.meta_data.FieldMetaData("keyCodec", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, BlockCodec.class)));
+    tmpMap.put(_Fields.RAW_KEY_BYTES, new org.apache.thrift.meta_data.FieldMetaData("rawKeyBytes", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.VALUE_CODEC, new org.apache.thrift.meta_data.FieldMetaData("valueCodec", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, BlockCodec.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PushRequest.class, metaDataMap);
   }
@@ -192,6 +255,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     }
     this.worker = other.worker;
     this.clock = other.clock;
+    this.keySignature = other.keySignature;
+    if (other.isSetKeyCodec()) {
+      this.keyCodec = other.keyCodec;
+    }
+    this.rawKeyBytes = other.rawKeyBytes;
+    if (other.isSetValueCodec()) {
+      this.valueCodec = other.valueCodec;
+    }
   }
 
   @Override
@@ -212,6 +283,12 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     this.worker = 0;
     setClockIsSet(false);
     this.clock = 0;
+    setKeySignatureIsSet(false);
+    this.keySignature = 0;
+    this.keyCodec = null;
+    setRawKeyBytesIsSet(false);
+    this.rawKeyBytes = 0;
+    this.valueCodec = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -411,6 +488,134 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLOCK_ISSET_ID, value);
   }
 
+  /**
+   * Key caching: the key list's signature; 0 or absent for none.
+   */
+  public long getKeySignature() {
+    return this.keySignature;
+  }
+
+  /**
+   * Key caching: the key list's signature; 0 or absent for none.
+   */
+  public PushRequest setKeySignature(long keySignature) {
+    this.keySignature = keySignature;
+    setKeySignatureIsSet(true);
+    return this;
+  }
+
+  public void unsetKeySignature() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __KEYSIGNATURE_ISSET_ID);
+  }
+
+  /** Returns true if field keySignature is set (has been assigned a value) and false otherwise */
+  public boolean isSetKeySignature() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __KEYSIGNATURE_ISSET_ID);
+  }
+
+  public void setKeySignatureIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __KEYSIGNATURE_ISSET_ID, value);
+  }
+
+  /**
+   * Compression of the key block (when it is not empty); absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  @org.apache.thrift.annotation.Nullable
+  public BlockCodec getKeyCodec() {
+    return this.keyCodec;
+  }
+
+  /**
+   * Compression of the key block (when it is not empty); absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  public PushRequest setKeyCodec(@org.apache.thrift.annotation.Nullable BlockCodec keyCodec) {
+    this.keyCodec = keyCodec;
+    return this;
+  }
+
+  public void unsetKeyCodec() {
+    this.keyCodec = null;
+  }
+
+  /** Returns true if field keyCodec is set (has been assigned a value) and false otherwise */
+  public boolean isSetKeyCodec() {
+    return this.keyCodec != null;
+  }
+
+  public void setKeyCodecIsSet(boolean value) {
+    if (!value) {
+      this.keyCodec = null;
+    }
+  }
+
+  /**
+   * Uncompressed size of the key block when keyCodec is not NONE.
+   */
+  public int getRawKeyBytes() {
+    return this.rawKeyBytes;
+  }
+
+  /**
+   * Uncompressed size of the key block when keyCodec is not NONE.
+   */
+  public PushRequest setRawKeyBytes(int rawKeyBytes) {
+    this.rawKeyBytes = rawKeyBytes;
+    setRawKeyBytesIsSet(true);
+    return this;
+  }
+
+  public void unsetRawKeyBytes() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __RAWKEYBYTES_ISSET_ID);
+  }
+
+  /** Returns true if field rawKeyBytes is set (has been assigned a value) and false otherwise */
+  public boolean isSetRawKeyBytes() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __RAWKEYBYTES_ISSET_ID);
+  }
+
+  public void setRawKeyBytesIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __RAWKEYBYTES_ISSET_ID, value);
+  }
+
+  /**
+   * Compression of the value block; absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  @org.apache.thrift.annotation.Nullable
+  public BlockCodec getValueCodec() {
+    return this.valueCodec;
+  }
+
+  /**
+   * Compression of the value block; absent means NONE.
+   * 
+   * @see BlockCodec
+   */
+  public PushRequest setValueCodec(@org.apache.thrift.annotation.Nullable BlockCodec valueCodec) {
+    this.valueCodec = valueCodec;
+    return this;
+  }
+
+  public void unsetValueCodec() {
+    this.valueCodec = null;
+  }
+
+  /** Returns true if field valueCodec is set (has been assigned a value) and false otherwise */
+  public boolean isSetValueCodec() {
+    return this.valueCodec != null;
+  }
+
+  public void setValueCodecIsSet(boolean value) {
+    if (!value) {
+      this.valueCodec = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -478,6 +683,38 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       }
       break;
 
+    case KEY_SIGNATURE:
+      if (value == null) {
+        unsetKeySignature();
+      } else {
+        setKeySignature((java.lang.Long)value);
+      }
+      break;
+
+    case KEY_CODEC:
+      if (value == null) {
+        unsetKeyCodec();
+      } else {
+        setKeyCodec((BlockCodec)value);
+      }
+      break;
+
+    case RAW_KEY_BYTES:
+      if (value == null) {
+        unsetRawKeyBytes();
+      } else {
+        setRawKeyBytes((java.lang.Integer)value);
+      }
+      break;
+
+    case VALUE_CODEC:
+      if (value == null) {
+        unsetValueCodec();
+      } else {
+        setValueCodec((BlockCodec)value);
+      }
+      break;
+
     }
   }
 
@@ -506,6 +743,18 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     case CLOCK:
       return getClock();
 
+    case KEY_SIGNATURE:
+      return getKeySignature();
+
+    case KEY_CODEC:
+      return getKeyCodec();
+
+    case RAW_KEY_BYTES:
+      return getRawKeyBytes();
+
+    case VALUE_CODEC:
+      return getValueCodec();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -532,6 +781,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       return isSetWorker();
     case CLOCK:
       return isSetClock();
+    case KEY_SIGNATURE:
+      return isSetKeySignature();
+    case KEY_CODEC:
+      return isSetKeyCodec();
+    case RAW_KEY_BYTES:
+      return isSetRawKeyBytes();
+    case VALUE_CODEC:
+      return isSetValueCodec();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -612,6 +869,42 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         return false;
     }
 
+    boolean this_present_keySignature = true && this.isSetKeySignature();
+    boolean that_present_keySignature = true && that.isSetKeySignature();
+    if (this_present_keySignature || that_present_keySignature) {
+      if (!(this_present_keySignature && that_present_keySignature))
+        return false;
+      if (this.keySignature != that.keySignature)
+        return false;
+    }
+
+    boolean this_present_keyCodec = true && this.isSetKeyCodec();
+    boolean that_present_keyCodec = true && that.isSetKeyCodec();
+    if (this_present_keyCodec || that_present_keyCodec) {
+      if (!(this_present_keyCodec && that_present_keyCodec))
+        return false;
+      if (!this.keyCodec.equals(that.keyCodec))
+        return false;
+    }
+
+    boolean this_present_rawKeyBytes = true && this.isSetRawKeyBytes();
+    boolean that_present_rawKeyBytes = true && that.isSetRawKeyBytes();
+    if (this_present_rawKeyBytes || that_present_rawKeyBytes) {
+      if (!(this_present_rawKeyBytes && that_present_rawKeyBytes))
+        return false;
+      if (this.rawKeyBytes != that.rawKeyBytes)
+        return false;
+    }
+
+    boolean this_present_valueCodec = true && this.isSetValueCodec();
+    boolean that_present_valueCodec = true && that.isSetValueCodec();
+    if (this_present_valueCodec || that_present_valueCodec) {
+      if (!(this_present_valueCodec && that_present_valueCodec))
+        return false;
+      if (!this.valueCodec.equals(that.valueCodec))
+        return false;
+    }
+
     return true;
   }
 
@@ -638,6 +931,22 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     hashCode = hashCode * 8191 + worker;
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(clock);
+
+    hashCode = hashCode * 8191 + ((isSetKeySignature()) ? 131071 : 524287);
+    if (isSetKeySignature())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(keySignature);
+
+    hashCode = hashCode * 8191 + ((isSetKeyCodec()) ? 131071 : 524287);
+    if (isSetKeyCodec())
+      hashCode = hashCode * 8191 + keyCodec.getValue();
+
+    hashCode = hashCode * 8191 + ((isSetRawKeyBytes()) ? 131071 : 524287);
+    if (isSetRawKeyBytes())
+      hashCode = hashCode * 8191 + rawKeyBytes;
+
+    hashCode = hashCode * 8191 + ((isSetValueCodec()) ? 131071 : 524287);
+    if (isSetValueCodec())
+      hashCode = hashCode * 8191 + valueCodec.getValue();
 
     return hashCode;
   }
@@ -720,6 +1029,46 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetKeySignature(), other.isSetKeySignature());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetKeySignature()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.keySignature, other.keySignature);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetKeyCodec(), other.isSetKeyCodec());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetKeyCodec()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.keyCodec, other.keyCodec);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetRawKeyBytes(), other.isSetRawKeyBytes());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRawKeyBytes()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.rawKeyBytes, other.rawKeyBytes);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetValueCodec(), other.isSetValueCodec());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetValueCodec()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.valueCodec, other.valueCodec);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -783,6 +1132,38 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     sb.append("clock:");
     sb.append(this.clock);
     first = false;
+    if (isSetKeySignature()) {
+      if (!first) sb.append(", ");
+      sb.append("keySignature:");
+      sb.append(this.keySignature);
+      first = false;
+    }
+    if (isSetKeyCodec()) {
+      if (!first) sb.append(", ");
+      sb.append("keyCodec:");
+      if (this.keyCodec == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.keyCodec);
+      }
+      first = false;
+    }
+    if (isSetRawKeyBytes()) {
+      if (!first) sb.append(", ");
+      sb.append("rawKeyBytes:");
+      sb.append(this.rawKeyBytes);
+      first = false;
+    }
+    if (isSetValueCodec()) {
+      if (!first) sb.append(", ");
+      sb.append("valueCodec:");
+      if (this.valueCodec == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.valueCodec);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -899,6 +1280,38 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 8: // KEY_SIGNATURE
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.keySignature = iprot.readI64();
+              struct.setKeySignatureIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 9: // KEY_CODEC
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.keyCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+              struct.setKeyCodecIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 10: // RAW_KEY_BYTES
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.rawKeyBytes = iprot.readI32();
+              struct.setRawKeyBytesIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 11: // VALUE_CODEC
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.valueCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+              struct.setValueCodecIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -954,6 +1367,30 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       oprot.writeFieldBegin(CLOCK_FIELD_DESC);
       oprot.writeI64(struct.clock);
       oprot.writeFieldEnd();
+      if (struct.isSetKeySignature()) {
+        oprot.writeFieldBegin(KEY_SIGNATURE_FIELD_DESC);
+        oprot.writeI64(struct.keySignature);
+        oprot.writeFieldEnd();
+      }
+      if (struct.keyCodec != null) {
+        if (struct.isSetKeyCodec()) {
+          oprot.writeFieldBegin(KEY_CODEC_FIELD_DESC);
+          oprot.writeI32(struct.keyCodec.getValue());
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetRawKeyBytes()) {
+        oprot.writeFieldBegin(RAW_KEY_BYTES_FIELD_DESC);
+        oprot.writeI32(struct.rawKeyBytes);
+        oprot.writeFieldEnd();
+      }
+      if (struct.valueCodec != null) {
+        if (struct.isSetValueCodec()) {
+          oprot.writeFieldBegin(VALUE_CODEC_FIELD_DESC);
+          oprot.writeI32(struct.valueCodec.getValue());
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -979,6 +1416,32 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       oprot.writeBinary(struct.values);
       oprot.writeI32(struct.worker);
       oprot.writeI64(struct.clock);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetKeySignature()) {
+        optionals.set(0);
+      }
+      if (struct.isSetKeyCodec()) {
+        optionals.set(1);
+      }
+      if (struct.isSetRawKeyBytes()) {
+        optionals.set(2);
+      }
+      if (struct.isSetValueCodec()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
+      if (struct.isSetKeySignature()) {
+        oprot.writeI64(struct.keySignature);
+      }
+      if (struct.isSetKeyCodec()) {
+        oprot.writeI32(struct.keyCodec.getValue());
+      }
+      if (struct.isSetRawKeyBytes()) {
+        oprot.writeI32(struct.rawKeyBytes);
+      }
+      if (struct.isSetValueCodec()) {
+        oprot.writeI32(struct.valueCodec.getValue());
+      }
     }
 
     @Override
@@ -998,6 +1461,23 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       struct.setWorkerIsSet(true);
       struct.clock = iprot.readI64();
       struct.setClockIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(4);
+      if (incoming.get(0)) {
+        struct.keySignature = iprot.readI64();
+        struct.setKeySignatureIsSet(true);
+      }
+      if (incoming.get(1)) {
+        struct.keyCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+        struct.setKeyCodecIsSet(true);
+      }
+      if (incoming.get(2)) {
+        struct.rawKeyBytes = iprot.readI32();
+        struct.setRawKeyBytesIsSet(true);
+      }
+      if (incoming.get(3)) {
+        struct.valueCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
+        struct.setValueCodecIsSet(true);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
   private static final org.apache.thrift.protocol.TField TABLES_FIELD_DESC = new org.apache.thrift.protocol.TField("tables", org.apache.thrift.protocol.TType.LIST, (short)3);
   private static final org.apache.thrift.protocol.TField BYTES_IN_FIELD_DESC = new org.apache.thrift.protocol.TField("bytesIn", org.apache.thrift.protocol.TType.I64, (short)4);
   private static final org.apache.thrift.protocol.TField BYTES_OUT_FIELD_DESC = new org.apache.thrift.protocol.TField("bytesOut", org.apache.thrift.protocol.TType.I64, (short)5);
+  private static final org.apache.thrift.protocol.TField COUNTERS_FIELD_DESC = new org.apache.thrift.protocol.TField("counters", org.apache.thrift.protocol.TType.MAP, (short)6);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new ServerStatsStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new ServerStatsTupleSchemeFactory();
@@ -24,6 +25,12 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
   public @org.apache.thrift.annotation.Nullable java.util.List<TableStats> tables; // required
   public long bytesIn; // required
   public long bytesOut; // required
+  /**
+   * Data-plane counters: key_cache_hits, key_cache_misses, key_cache_entries, key_cache_bytes,
+   * key_bytes_saved (key-block bytes not sent thanks to the cache), compressed_blocks,
+   * wire_bytes_in/raw_bytes_in (block bytes as received / after decompression), and the like.
+   */
+  public @org.apache.thrift.annotation.Nullable java.util.Map<java.lang.String,java.lang.Long> counters; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -31,7 +38,13 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
     LAYOUT_VERSION((short)2, "layoutVersion"),
     TABLES((short)3, "tables"),
     BYTES_IN((short)4, "bytesIn"),
-    BYTES_OUT((short)5, "bytesOut");
+    BYTES_OUT((short)5, "bytesOut"),
+    /**
+     * Data-plane counters: key_cache_hits, key_cache_misses, key_cache_entries, key_cache_bytes,
+     * key_bytes_saved (key-block bytes not sent thanks to the cache), compressed_blocks,
+     * wire_bytes_in/raw_bytes_in (block bytes as received / after decompression), and the like.
+     */
+    COUNTERS((short)6, "counters");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -57,6 +70,8 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
           return BYTES_IN;
         case 5: // BYTES_OUT
           return BYTES_OUT;
+        case 6: // COUNTERS
+          return COUNTERS;
         default:
           return null;
       }
@@ -105,6 +120,7 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
   private static final int __BYTESIN_ISSET_ID = 2;
   private static final int __BYTESOUT_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.COUNTERS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -119,6 +135,10 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.BYTES_OUT, new org.apache.thrift.meta_data.FieldMetaData("bytesOut", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.COUNTERS, new org.apache.thrift.meta_data.FieldMetaData("counters", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.MapMetaData(org.apache.thrift.protocol.TType.MAP, 
+            new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING), 
+            new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64))));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(ServerStats.class, metaDataMap);
   }
@@ -161,6 +181,10 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
     }
     this.bytesIn = other.bytesIn;
     this.bytesOut = other.bytesOut;
+    if (other.isSetCounters()) {
+      java.util.Map<java.lang.String,java.lang.Long> __this__counters = new java.util.HashMap<java.lang.String,java.lang.Long>(other.counters);
+      this.counters = __this__counters;
+    }
   }
 
   @Override
@@ -179,6 +203,7 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
     this.bytesIn = 0;
     setBytesOutIsSet(false);
     this.bytesOut = 0;
+    this.counters = null;
   }
 
   public int getServer() {
@@ -314,6 +339,52 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __BYTESOUT_ISSET_ID, value);
   }
 
+  public int getCountersSize() {
+    return (this.counters == null) ? 0 : this.counters.size();
+  }
+
+  public void putToCounters(java.lang.String key, long val) {
+    if (this.counters == null) {
+      this.counters = new java.util.HashMap<java.lang.String,java.lang.Long>();
+    }
+    this.counters.put(key, val);
+  }
+
+  /**
+   * Data-plane counters: key_cache_hits, key_cache_misses, key_cache_entries, key_cache_bytes,
+   * key_bytes_saved (key-block bytes not sent thanks to the cache), compressed_blocks,
+   * wire_bytes_in/raw_bytes_in (block bytes as received / after decompression), and the like.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.util.Map<java.lang.String,java.lang.Long> getCounters() {
+    return this.counters;
+  }
+
+  /**
+   * Data-plane counters: key_cache_hits, key_cache_misses, key_cache_entries, key_cache_bytes,
+   * key_bytes_saved (key-block bytes not sent thanks to the cache), compressed_blocks,
+   * wire_bytes_in/raw_bytes_in (block bytes as received / after decompression), and the like.
+   */
+  public ServerStats setCounters(@org.apache.thrift.annotation.Nullable java.util.Map<java.lang.String,java.lang.Long> counters) {
+    this.counters = counters;
+    return this;
+  }
+
+  public void unsetCounters() {
+    this.counters = null;
+  }
+
+  /** Returns true if field counters is set (has been assigned a value) and false otherwise */
+  public boolean isSetCounters() {
+    return this.counters != null;
+  }
+
+  public void setCountersIsSet(boolean value) {
+    if (!value) {
+      this.counters = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -357,6 +428,14 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
       }
       break;
 
+    case COUNTERS:
+      if (value == null) {
+        unsetCounters();
+      } else {
+        setCounters((java.util.Map<java.lang.String,java.lang.Long>)value);
+      }
+      break;
+
     }
   }
 
@@ -378,6 +457,9 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
 
     case BYTES_OUT:
       return getBytesOut();
+
+    case COUNTERS:
+      return getCounters();
 
     }
     throw new java.lang.IllegalStateException();
@@ -401,6 +483,8 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
       return isSetBytesIn();
     case BYTES_OUT:
       return isSetBytesOut();
+    case COUNTERS:
+      return isSetCounters();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -463,6 +547,15 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
         return false;
     }
 
+    boolean this_present_counters = true && this.isSetCounters();
+    boolean that_present_counters = true && that.isSetCounters();
+    if (this_present_counters || that_present_counters) {
+      if (!(this_present_counters && that_present_counters))
+        return false;
+      if (!this.counters.equals(that.counters))
+        return false;
+    }
+
     return true;
   }
 
@@ -481,6 +574,10 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(bytesIn);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(bytesOut);
+
+    hashCode = hashCode * 8191 + ((isSetCounters()) ? 131071 : 524287);
+    if (isSetCounters())
+      hashCode = hashCode * 8191 + counters.hashCode();
 
     return hashCode;
   }
@@ -543,6 +640,16 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetCounters(), other.isSetCounters());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetCounters()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.counters, other.counters);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -590,6 +697,16 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
     sb.append("bytesOut:");
     sb.append(this.bytesOut);
     first = false;
+    if (isSetCounters()) {
+      if (!first) sb.append(", ");
+      sb.append("counters:");
+      if (this.counters == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.counters);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -695,6 +812,26 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 6: // COUNTERS
+            if (schemeField.type == org.apache.thrift.protocol.TType.MAP) {
+              {
+                org.apache.thrift.protocol.TMap _map49 = iprot.readMapBegin();
+                struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map49.size);
+                @org.apache.thrift.annotation.Nullable java.lang.String _key50;
+                long _val51;
+                for (int _i52 = 0; _i52 < _map49.size; ++_i52)
+                {
+                  _key50 = iprot.readString();
+                  _val51 = iprot.readI64();
+                  struct.counters.put(_key50, _val51);
+                }
+                iprot.readMapEnd();
+              }
+              struct.setCountersIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -733,9 +870,9 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
         oprot.writeFieldBegin(TABLES_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.tables.size()));
-          for (TableStats _iter49 : struct.tables)
+          for (TableStats _iter53 : struct.tables)
           {
-            _iter49.write(oprot);
+            _iter53.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -747,6 +884,21 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
       oprot.writeFieldBegin(BYTES_OUT_FIELD_DESC);
       oprot.writeI64(struct.bytesOut);
       oprot.writeFieldEnd();
+      if (struct.counters != null) {
+        if (struct.isSetCounters()) {
+          oprot.writeFieldBegin(COUNTERS_FIELD_DESC);
+          {
+            oprot.writeMapBegin(new org.apache.thrift.protocol.TMap(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64, struct.counters.size()));
+            for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter54 : struct.counters.entrySet())
+            {
+              oprot.writeString(_iter54.getKey());
+              oprot.writeI64(_iter54.getValue());
+            }
+            oprot.writeMapEnd();
+          }
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -769,13 +921,28 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
       oprot.writeI64(struct.layoutVersion);
       {
         oprot.writeI32(struct.tables.size());
-        for (TableStats _iter50 : struct.tables)
+        for (TableStats _iter55 : struct.tables)
         {
-          _iter50.write(oprot);
+          _iter55.write(oprot);
         }
       }
       oprot.writeI64(struct.bytesIn);
       oprot.writeI64(struct.bytesOut);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetCounters()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetCounters()) {
+        {
+          oprot.writeI32(struct.counters.size());
+          for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter56 : struct.counters.entrySet())
+          {
+            oprot.writeString(_iter56.getKey());
+            oprot.writeI64(_iter56.getValue());
+          }
+        }
+      }
     }
 
     @Override
@@ -786,14 +953,14 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
       struct.layoutVersion = iprot.readI64();
       struct.setLayoutVersionIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list51 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.tables = new java.util.ArrayList<TableStats>(_list51.size);
-        @org.apache.thrift.annotation.Nullable TableStats _elem52;
-        for (int _i53 = 0; _i53 < _list51.size; ++_i53)
+        org.apache.thrift.protocol.TList _list57 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.tables = new java.util.ArrayList<TableStats>(_list57.size);
+        @org.apache.thrift.annotation.Nullable TableStats _elem58;
+        for (int _i59 = 0; _i59 < _list57.size; ++_i59)
         {
-          _elem52 = new TableStats();
-          _elem52.read(iprot);
-          struct.tables.add(_elem52);
+          _elem58 = new TableStats();
+          _elem58.read(iprot);
+          struct.tables.add(_elem58);
         }
       }
       struct.setTablesIsSet(true);
@@ -801,6 +968,22 @@ public class ServerStats implements org.apache.thrift.TBase<ServerStats, ServerS
       struct.setBytesInIsSet(true);
       struct.bytesOut = iprot.readI64();
       struct.setBytesOutIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        {
+          org.apache.thrift.protocol.TMap _map60 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64); 
+          struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map60.size);
+          @org.apache.thrift.annotation.Nullable java.lang.String _key61;
+          long _val62;
+          for (int _i63 = 0; _i63 < _map60.size; ++_i63)
+          {
+            _key61 = iprot.readString();
+            _val62 = iprot.readI64();
+            struct.counters.put(_key61, _val62);
+          }
+        }
+        struct.setCountersIsSet(true);
+      }
     }
   }
 
