@@ -64,6 +64,23 @@ public abstract class BlockCompressor {
     }
   }
 
+  private static final ThreadLocal<BlockCompressor[]> PER_THREAD =
+      ThreadLocal.withInitial(() -> new BlockCompressor[BlockCodec.values().length]);
+
+  /**
+   * The calling thread's compressor for {@code codec}, created on first use (instances are not
+   * thread-safe, and creating a Snappy one checks the native library). Same failures as
+   * {@link #forCodec}.
+   */
+  public static BlockCompressor forThisThread(BlockCodec codec) {
+    BlockCompressor[] mine = PER_THREAD.get();
+    int i = codec.ordinal();
+    if (mine[i] == null) {
+      mine[i] = forCodec(codec);
+    }
+    return mine[i];
+  }
+
   /** LZ4 from a given implementation, so that tests cover the pure-Java one where JNI loads. */
   static BlockCompressor lz4(LZ4Factory factory) {
     return new Lz4(factory);
@@ -136,6 +153,23 @@ public abstract class BlockCompressor {
     src.position(src.limit());
     dst.position(dst.position() + n);
     return n;
+  }
+
+  /**
+   * Compresses src's remaining bytes into dst like {@link #compress} if that makes them smaller;
+   * otherwise leaves both buffers' positions as they were and returns false, so the caller sends
+   * the block raw. dst needs {@link #maxCompressedLength} bytes of room either way.
+   */
+  public final boolean compressIfSmaller(ByteBuffer src, ByteBuffer dst) {
+    int dstStart = dst.position();
+    int srcStart = src.position();
+    int raw = src.remaining();
+    if (compress(src, dst) < raw) {
+      return true;
+    }
+    dst.position(dstStart);
+    src.position(srcStart);
+    return false;
   }
 
   /**

@@ -23,6 +23,11 @@ public final class Errors {
     return new PsError(ErrorCode.STALE_LAYOUT, message, true);
   }
 
+  /** The request named a key list by a signature this server does not hold; resend with the keys. */
+  public static PsError keyCacheMiss(String message) {
+    return new PsError(ErrorCode.KEY_CACHE_MISS, message, true);
+  }
+
   public static PsError unknownPeer(String message) {
     return new PsError(ErrorCode.UNKNOWN_PEER, message, false);
   }

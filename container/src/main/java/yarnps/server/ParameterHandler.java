@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
 import yarnps.common.KeyCodec;
 import yarnps.common.KeyLayout;
 import yarnps.common.ValueCodec;
+import yarnps.common.KeySignature;
+import yarnps.conf.PsKeys;
 import yarnps.conf.TableSpec;
+import yarnps.rpc.PsWire;
 import yarnps.model.ModelWriter;
 import yarnps.rpc.Errors;
 import yarnps.thrift.ParameterService;
@@ -29,11 +32,12 @@ import yarnps.thrift.ServerStats;
 import yarnps.thrift.TableStats;
 
 /**
- * The ParameterService of one server: decodes key and value blocks into per-thread buffers,
- * hands them to the table's shards, encodes replies. A malformed request is refused with
- * BAD_REQUEST and changes nothing; the connection and the server go on.
+ * The parameters of one server: its tables' shards, the data plane's push and pull (keys resolved
+ * through the {@link KeyCache} or decoded into per-thread buffers, values applied through the
+ * table's updater), and the generated interface's stats and save. A malformed request is refused
+ * with BAD_REQUEST and changes nothing; the connection and the server go on.
  */
-public final class ParameterHandler implements ParameterService.Iface {
+public final class ParameterHandler implements ParameterService.Iface, DataPlane, ParameterEndpoint.WidthSource {
   private static final Logger LOG = LoggerFactory.getLogger(ParameterHandler.class);
 
   private final int self;
@@ -41,9 +45,11 @@ public final class ParameterHandler implements ParameterService.Iface {
   private final List<TableSpec> specs;
   private volatile Map<String, TableShards> tables;
   private volatile KeyLayout layout;
-  private final LongAdder bytesIn = new LongAdder();
-  private final LongAdder bytesOut = new LongAdder();
   private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+  private final KeyCache keyCache;
+  private final LongAdder keysNotSent = new LongAdder();
+  /** Transport counters to report with stats; set by the server once its endpoint exists. */
+  private volatile java.util.function.Supplier<Map<String, Long>> transportCounters = this::counters;
 
   /** Reused per handler thread: grows to the largest request seen. */
   private static final class Buffers {
@@ -68,6 +74,12 @@ public final class ParameterHandler implements ParameterService.Iface {
     this.self = self;
     this.conf = conf;
     this.specs = specs;
+    this.keyCache = new KeyCache(PsKeys.KEY_CACHE_BYTES.get(conf));
+  }
+
+  /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
+  public void reportCounters(java.util.function.Supplier<Map<String, Long>> counters) {
+    this.transportCounters = counters;
   }
 
   /** Creates the shards of the ranges this server holds in {@code layout}; until then calls are NOT_READY. */
@@ -98,72 +110,145 @@ public final class ParameterHandler implements ParameterService.Iface {
     }
   }
 
-  private void decodeKeys(String op, String table, int n, ByteBuffer block, Buffers b, int floats) throws PsError {
-    if (n < 0 || n > block.remaining()) {
-      throw Errors.badRequest(op + " " + table + ": key count " + n + " does not fit a key block of "
-          + block.remaining() + " bytes (each key takes at least one byte)");
+  @Override
+  public int width(String table) {
+    Map<String, TableShards> t = tables;
+    TableShards shards = t == null ? null : t.get(table);
+    if (shards == null) {
+      throw new IllegalArgumentException("unknown table '" + table + "'");
+    }
+    return shards.width();
+  }
+
+  /**
+   * The request's keys: the cached list its signature names, or its key block decoded (and then
+   * cached when it carries a signature). Returns an array of at least numKeys keys.
+   */
+  private long[] keys(String op, PsWire.Request req, TableShards t, Buffers b, int floats) throws PsError {
+    int n = req.numKeys;
+    if (n < 0 || n > req.keys.remaining() && !(req.keySignature != 0 && !req.keys.hasRemaining())) {
+      throw Errors.badRequest(op + " " + req.table + ": key count " + n + " does not fit a key block of "
+          + req.keys.remaining() + " bytes (each key takes at least one byte)");
     }
     b.ensure(n, floats, Math.min(Math.max(n, 1), layout.numRanges()));
-    try {
-      KeyCodec.decode(block, n, b.keys, 0);
-    } catch (IllegalArgumentException e) {
-      throw Errors.badRequest(op + " " + table + ": bad key block: " + e.getMessage());
+    if (req.keySignature != 0 && !req.keys.hasRemaining() && n > 0) {
+      long[] cached = keyCache.get(req.worker, req.keySignature, n);
+      if (cached == null) {
+        throw Errors.keyCacheMiss(op + " " + req.table + ": server " + self + " holds no key list "
+            + Long.toHexString(req.keySignature) + " of " + n + " keys from worker " + req.worker);
+      }
+      keysNotSent.add(n);
+      return cached;
     }
+    long[] keys = req.keySignature != 0 ? new long[n] : b.keys;
+    try {
+      KeyCodec.decode(req.keys, n, keys, 0);
+    } catch (IllegalArgumentException e) {
+      throw Errors.badRequest(op + " " + req.table + ": bad key block: " + e.getMessage());
+    }
+    if (req.keySignature != 0) {
+      long actual = KeySignature.of(keys, 0, n);
+      if (actual != req.keySignature) {
+        throw Errors.badRequest(op + " " + req.table + ": key signature " + Long.toHexString(req.keySignature)
+            + " does not match the " + n + " keys sent (" + Long.toHexString(actual) + ")");
+      }
+      keyCache.put(req.worker, req.keySignature, keys);
+    }
+    return keys;
   }
 
   @Override
-  public void push(PushRequest req) throws PsError {
-    TableShards t = table(req.getTable());
-    checkLayout(req.getLayoutVersion());
-    int n = req.getNumKeys();
+  public void push(PsWire.Request req) throws PsError {
+    TableShards t = table(req.table);
+    checkLayout(req.layoutVersion);
+    int n = req.numKeys;
     long floats = (long) n * t.width();
-    if (floats > Integer.MAX_VALUE - 8) {
-      throw Errors.badRequest("push " + req.getTable() + ": " + n + " keys of width " + t.width() + " is too many");
+    if (n < 0 || floats > Integer.MAX_VALUE - 8) {
+      throw Errors.badRequest("push " + req.table + ": " + n + " keys of width " + t.width() + " is not a valid count");
     }
-    Buffers b = buffers.get();
-    // The generated bufferFor* accessors copy; the request is ours to consume.
-    ByteBuffer keys = req.keys;
     ByteBuffer vals = req.values;
-    bytesIn.add(keys.remaining() + vals.remaining());
     if (vals.remaining() != floats * 4) {
-      throw Errors.badRequest("push " + req.getTable() + ": " + n + " keys of width " + t.width() + " need "
+      throw Errors.badRequest("push " + req.table + ": " + n + " keys of width " + t.width() + " need "
           + floats * 4 + " value bytes, got " + vals.remaining());
     }
-    decodeKeys("push", req.getTable(), n, keys, b, (int) floats);
-    try {
-      ValueCodec.decode(vals, (int) floats, b.values, 0);
-    } catch (IllegalArgumentException e) {
-      throw Errors.badRequest("push " + req.getTable() + ": bad value block: " + e.getMessage());
-    }
+    Buffers b = buffers.get();
+    long[] keys = keys("push", req, t, b, (int) floats);
+    ValueCodec.decode(vals, (int) floats, b.values, 0);
     for (int i = 0; i < floats; i++) {
       if (!Float.isFinite(b.values[i])) {
-        throw Errors.badRequest("push " + req.getTable() + ": value of key "
-            + Long.toUnsignedString(b.keys[i / t.width()]) + " is " + b.values[i]);
+        throw Errors.badRequest("push " + req.table + ": value of key "
+            + Long.toUnsignedString(keys[i / t.width()]) + " is " + b.values[i]);
       }
     }
-    int numRuns = t.runs(b.keys, n, b.runs);
-    t.push(b.keys, b.values, b.runs, numRuns, n);
+    int numRuns = t.runs(keys, n, b.runs);
+    t.push(keys, b.values, b.runs, numRuns, n);
   }
 
   @Override
-  public PullResponse pull(PullRequest req) throws PsError {
-    TableShards t = table(req.getTable());
-    checkLayout(req.getLayoutVersion());
-    int n = req.getNumKeys();
+  public void pull(PsWire.Request req, PullReply reply) throws PsError {
+    TableShards t = table(req.table);
+    checkLayout(req.layoutVersion);
+    int n = req.numKeys;
     long floats = (long) n * t.width();
-    if (floats * 4 > Integer.MAX_VALUE - 64) {
-      throw Errors.badRequest("pull " + req.getTable() + ": " + n + " keys of width " + t.width() + " is too many");
+    if (n < 0 || floats * 4 > Integer.MAX_VALUE - 64) {
+      throw Errors.badRequest("pull " + req.table + ": " + n + " keys of width " + t.width() + " is not a valid count");
     }
     Buffers b = buffers.get();
-    ByteBuffer keys = req.keys;
-    bytesIn.add(keys.remaining());
-    decodeKeys("pull", req.getTable(), n, keys, b, (int) floats);
-    int numRuns = t.runs(b.keys, n, b.runs);
-    t.pull(b.keys, b.values, b.runs, numRuns, n);
-    byte[] out = new byte[(int) floats * 4];
-    ValueCodec.encode(b.values, 0, (int) floats, out, 0);
-    bytesOut.add(out.length);
-    return new PullResponse(n, ByteBuffer.wrap(out));
+    long[] keys = keys("pull", req, t, b, (int) floats);
+    int numRuns = t.runs(keys, n, b.runs);
+    t.pull(keys, b.values, b.runs, numRuns, n);
+    reply.valueBlock(n, (int) floats * 4).asFloatBuffer().put(b.values, 0, (int) floats);
+  }
+
+  @Override
+  public Map<String, Long> counters() {
+    Map<String, Long> m = new HashMap<>();
+    m.put("key_cache_hits", keyCache.hits.sum());
+    m.put("key_cache_misses", keyCache.misses.sum());
+    m.put("key_cache_inserts", keyCache.inserts.sum());
+    m.put("key_cache_evictions", keyCache.evictions.sum());
+    m.put("key_cache_entries", (long) keyCache.entries());
+    m.put("key_cache_bytes", keyCache.bytes());
+    m.put("keys_not_sent", keysNotSent.sum());
+    return m;
+  }
+
+  // The generated interface's push and pull, for in-process callers and stock Thrift clients
+  // routed through the processor; the server's endpoint decodes these calls itself.
+
+  @Override
+  public void push(PushRequest r) throws PsError {
+    push(request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(), r.getClock(),
+        r.getKeySignature(), r.values, r.isSetKeyCodec() || r.isSetValueCodec()));
+  }
+
+  @Override
+  public PullResponse pull(PullRequest r) throws PsError {
+    PsWire.Request req = request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(),
+        r.getClock(), r.getKeySignature(), null, r.isSetKeyCodec());
+    ByteBuffer[] out = new ByteBuffer[1];
+    pull(req, (numKeys, bytes) -> {
+      out[0] = ByteBuffer.allocate(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      return out[0].duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    });
+    return new PullResponse(r.getNumKeys(), out[0]);
+  }
+
+  private static PsWire.Request request(String table, long version, int numKeys, ByteBuffer keys, int worker,
+      long clock, long signature, ByteBuffer values, boolean compressed) throws PsError {
+    if (compressed) {
+      throw Errors.badRequest("compressed blocks are accepted on the data-plane endpoint only");
+    }
+    PsWire.Request req = new PsWire.Request();
+    req.table = table;
+    req.layoutVersion = version;
+    req.numKeys = numKeys;
+    req.keys = keys.duplicate();
+    req.values = values == null ? null : values.duplicate();
+    req.worker = worker;
+    req.clock = clock;
+    req.keySignature = signature;
+    return req;
   }
 
   @Override
@@ -178,7 +263,11 @@ public final class ParameterHandler implements ParameterService.Iface {
       }
     }
     KeyLayout l = layout;
-    return new ServerStats(self, l == null ? 0 : l.version(), out, bytesIn.sum(), bytesOut.sum());
+    Map<String, Long> c = transportCounters.get();
+    ServerStats st = new ServerStats(self, l == null ? 0 : l.version(), out, c.getOrDefault("wire_bytes_in", 0L),
+        c.getOrDefault("wire_bytes_out", 0L));
+    st.setCounters(c);
+    return st;
   }
 
   @Override
@@ -236,8 +325,10 @@ public final class ParameterHandler implements ParameterService.Iface {
       g.put("pushes", (double) pushes);
       g.put("pulls", (double) pulls);
     }
-    g.put("bytes_in", (double) bytesIn.sum());
-    g.put("bytes_out", (double) bytesOut.sum());
+    Map<String, Long> c = transportCounters.get();
+    c.forEach((k, v) -> g.put(k, v.doubleValue()));
+    g.put("bytes_in", (double) c.getOrDefault("wire_bytes_in", 0L));
+    g.put("bytes_out", (double) c.getOrDefault("wire_bytes_out", 0L));
     return g;
   }
 }

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import yarnps.common.KeyLayout;
 import yarnps.conf.PsKeys;
 import yarnps.conf.TableSpec;
-import yarnps.rpc.Rpc;
 import yarnps.runtime.ContainerEnv;
 import yarnps.runtime.CoordinatorClient;
 import yarnps.runtime.ExitCodes;
@@ -20,7 +19,6 @@ import yarnps.runtime.Heartbeater;
 import yarnps.runtime.JobConf;
 import yarnps.thrift.Command;
 import yarnps.thrift.Layout;
-import yarnps.thrift.ParameterService;
 import yarnps.thrift.RegisterRequest;
 import yarnps.thrift.Role;
 
@@ -36,7 +34,7 @@ public final class ParameterServer implements AutoCloseable {
   private final ParameterHandler handler;
   private final BlockingQueue<Command> commands = new ArrayBlockingQueue<>(4);
   private CoordinatorClient am;
-  private Rpc.Server rpc;
+  private DataPlaneServer rpc;
   private Heartbeater heartbeater;
 
   public ParameterServer(Configuration conf, ContainerEnv env) {
@@ -48,16 +46,7 @@ public final class ParameterServer implements AutoCloseable {
 
   /** Starts serving, registers, and installs the layout once every server has registered. */
   public void start() throws IOException, InterruptedException {
-    try {
-      // One thread per connection: never fewer than every worker's pooled connections, or the
-      // server would close the ones over the cap.
-      int threads = Math.max(PsKeys.SERVER_THREADS.get(conf),
-          PsKeys.WORKERS.get(conf) * PsKeys.RPC_CONNECTIONS.get(conf) + 16);
-      rpc = Rpc.startServer("ps-server-" + env.index(), new ParameterService.Processor<>(handler), 0,
-          PsKeys.RPC_MAX_FRAME.get(conf), threads);
-    } catch (org.apache.thrift.transport.TTransportException e) {
-      throw new IOException("server " + env.index() + " cannot listen: " + e.getMessage(), e);
-    }
+    rpc = DataPlaneServer.start("ps-server-" + env.index(), handler, handler, conf, 0);
     String host = JobConf.localHost();
     LOG.info("server {} serving on {}:{}", env.index(), host, rpc.port());
     am = new CoordinatorClient(env.amHost(), env.amPort(), PsKeys.RPC_TIMEOUT_MS.get(conf));
@@ -122,7 +111,7 @@ public final class ParameterServer implements AutoCloseable {
       heartbeater.close();
     }
     if (rpc != null) {
-      rpc.stop();
+      rpc.close();
     }
     if (am != null) {
       am.close();

@@ -1,66 +1,160 @@
 package yarnps.worker;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import yarnps.common.BlockCompressor;
 import yarnps.common.KeyArrays;
 import yarnps.common.KeyCodec;
 import yarnps.common.KeyLayout;
-import yarnps.common.ValueCodec;
-import yarnps.thrift.PullRequest;
-import yarnps.thrift.PullResponse;
-import yarnps.thrift.PushRequest;
+import yarnps.rpc.PsWire;
+import yarnps.rpc.net.DirectBufferPool;
+import yarnps.rpc.net.SelectorLoop;
+import yarnps.thrift.BlockCodec;
 import yarnps.thrift.SaveResult;
 import yarnps.thrift.ServerAddress;
+import yarnps.thrift.ServerStats;
+import yarnps.worker.api.KeyList;
 import yarnps.worker.api.ParameterClient;
 
 /**
- * {@link ParameterClient} over Thrift: slices each call by the layout's key ranges and sends every
- * server its slice on a pooled connection, all servers in parallel. A server's slice that covers
- * one contiguous run of the caller's keys is encoded straight from the caller's arrays; otherwise
- * the run is gathered first.
+ * {@link ParameterClient} over the servers' ParameterService: a call's keys are sliced by the
+ * layout's key ranges (see {@link KeyChunk}), and every slice goes to its server at once, large
+ * slices spread over the server's connections; calls are multiplexed on each connection and
+ * matched to their replies by sequence id, with at most {@code yarnps.rpc.max.in.flight} per
+ * connection (a caller past it waits). One selector thread reads every reply; a pull's values
+ * go straight from the socket buffer into the caller's array. The returned futures complete on
+ * that thread: chain heavy work with the {@code ...Async} methods.
+ *
+ * <p>Key caching ({@code yarnps.rpc.key.cache}): each slice carries its key list's signature;
+ * once a server has acknowledged a slice with its keys, later calls with the same keys send only
+ * the signature, and a server that no longer holds the list answers KEY_CACHE_MISS, upon which
+ * the slice is resent with its keys. Compression ({@code yarnps.rpc.compression}) applies to key
+ * and value blocks of at least {@code yarnps.rpc.compression.min.bytes}.
  */
 public final class ThriftParameterClient implements ParameterClient, Closeable {
+  /** Slices of at least this many keys are spread over the server's connections. */
+  private static final int SPREAD_MIN_KEYS = 1 << 16;
+
   private final KeyLayout layout;
   private final Map<String, Integer> widths;
+  private final int maxWidth;
   private final int worker;
   private final LongSupplier clock;
-  private final ServerConnections[] servers;
-  private final ExecutorService executor;
-  private final int maxFrameBytes;
-  /** Room in a frame for everything but the key and value blocks (table name, ids, headers). */
-  private static final int FRAME_OVERHEAD = 4096;
+  private final ClientOptions options;
+  private final ServerChannel[] servers;
+  private final SelectorLoop loop;
+  private final DirectBufferPool pool;
+  private final ScheduledExecutorService timer;
+  /** The job's codec, NONE for no compression; compressors are per thread. */
+  private final BlockCodec codec;
+  private final ThreadLocal<ByteBuffer[]> encodeScratch = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+  private ByteBuffer decodeScratch = ByteBuffer.allocateDirect(0);
+  final Counters counters = new Counters();
+
+  /** What this client sent and saved, for its heartbeats and the benchmark. */
+  static final class Counters {
+    final LongAdder keysSent = new LongAdder();
+    final LongAdder keysNotSent = new LongAdder();
+    final LongAdder keyCacheMisses = new LongAdder();
+    final LongAdder rawKeyBytes = new LongAdder();
+    final LongAdder wireKeyBytes = new LongAdder();
+    final LongAdder rawValueBytes = new LongAdder();
+    final LongAdder wireValueBytes = new LongAdder();
+  }
 
   public ThriftParameterClient(KeyLayout layout, List<ServerAddress> addresses, Map<String, Integer> widths,
-      int worker, LongSupplier clock, int connectionsPerServer, int maxFrameBytes, int timeoutMs) {
+      int worker, LongSupplier clock, ClientOptions options) throws IOException {
     this.layout = layout;
     this.widths = Map.copyOf(widths);
+    this.maxWidth = widths.values().stream().mapToInt(Integer::intValue).max().orElse(1);
     this.worker = worker;
     this.clock = clock;
-    this.maxFrameBytes = maxFrameBytes;
-    this.servers = new ServerConnections[layout.numServers()];
+    this.options = options;
+    this.codec = BlockCompressor.codecOf(options.compression());
+    // Fails now, naming the cause, when the codec's native library is missing on this host.
+    BlockCompressor.forThisThread(codec);
+    this.loop = new SelectorLoop("ps-client-" + worker + "-io");
+    this.pool = new DirectBufferPool(Math.min(256L << 20, 4L * options.maxFrameBytes()));
+    this.servers = new ServerChannel[layout.numServers()];
     for (ServerAddress a : addresses) {
-      servers[a.getIndex()] = new ServerConnections(a.getIndex(), a.getHost(), a.getPort(),
-          connectionsPerServer, maxFrameBytes, timeoutMs);
+      servers[a.getIndex()] = new ServerChannel(a.getIndex(), a.getHost(), a.getPort(), loop, pool, options);
     }
     for (int s = 0; s < servers.length; s++) {
       if (servers[s] == null) {
+        loop.close();
         throw new IllegalArgumentException("layout names server " + s + " but gives no address for it");
       }
     }
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(servers.length * connectionsPerServer, r -> {
-      Thread t = new Thread(r, "ps-client-" + n.getAndIncrement());
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ps-client-" + worker + "-timer-" + n.getAndIncrement());
       t.setDaemon(true);
       return t;
     });
+    long period = Math.max(50, Math.min(1000, options.timeoutMs() / 4));
+    timer.scheduleWithFixedDelay(() -> {
+      long now = System.nanoTime();
+      for (ServerChannel s : servers) {
+        s.expire(now);
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  ClientOptions options() {
+    return options;
+  }
+
+  long layoutVersion() {
+    return layout.version();
+  }
+
+  int worker() {
+    return worker;
+  }
+
+  long clock() {
+    return clock.getAsLong();
+  }
+
+  /** The compressor for a block of rawBytes, or null to send it raw. */
+  BlockCompressor compressorFor(int rawBytes) {
+    return codec != BlockCodec.NONE && rawBytes >= options.compressMinBytes() ? BlockCompressor.forThisThread(codec)
+        : null;
+  }
+
+  BlockCodec replyCodec() {
+    return codec;
+  }
+
+  /** A cleared direct buffer of at least n bytes, private to the calling thread. */
+  ByteBuffer encodeScratch(int n) {
+    ByteBuffer[] holder = encodeScratch.get();
+    if (holder[0] == null || holder[0].capacity() < n) {
+      holder[0] = ByteBuffer.allocateDirect(Math.max(n, 64 << 10));
+    }
+    holder[0].clear();
+    return holder[0];
+  }
+
+  /** A cleared direct buffer of at least n bytes for the reply thread. */
+  ByteBuffer decodeScratch(int n) {
+    if (decodeScratch.capacity() < n) {
+      decodeScratch = ByteBuffer.allocateDirect(Math.max(n, 64 << 10));
+    }
+    decodeScratch.clear();
+    return decodeScratch;
   }
 
   @Override
@@ -72,89 +166,72 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     return w;
   }
 
-  private void check(String op, String table, long[] keys, int values, int width) {
-    if (values < keys.length * width) {
-      throw new IllegalArgumentException(op + " " + table + ": " + keys.length + " keys of width " + width
-          + " need " + keys.length * width + " values, got " + values);
+  /** Keys per request such that a push of that many keys of the widest table fits one frame. */
+  private int maxKeysPerChunk() {
+    long perKey = KeyCodec.maxEncodedSize(1) + 4L * maxWidth;
+    long room = options.maxFrameBytes() - PsWire.FIXED_OVERHEAD - 4096;
+    if (codec != BlockCodec.NONE) {
+      // Compression may expand incompressible blocks slightly; leave room for it.
+      room = room * 7 / 8;
     }
-    if (!KeyArrays.isSortedUnique(keys, 0, keys.length)) {
-      throw new IllegalArgumentException(op + " " + table
-          + ": keys must be sorted ascending (unsigned) and unique; use KeyArrays.sortUnique");
+    return (int) Math.max(1, room / perKey);
+  }
+
+  /** A key list sliced and signed for this client's layout. */
+  private final class Prepared implements KeyList {
+    final long[] keys;
+    final List<KeyChunk> chunks;
+    final boolean keep;
+
+    Prepared(long[] keys, boolean keep) {
+      if (!KeyArrays.isSortedUnique(keys, 0, keys.length)) {
+        throw new IllegalArgumentException(
+            "keys must be sorted ascending (unsigned) and unique; use KeyArrays.sortUnique");
+      }
+      this.keys = keys;
+      this.keep = keep;
+      this.chunks = KeyChunk.of(layout, keys, maxKeysPerChunk(), options.connectionsPerServer(), SPREAD_MIN_KEYS,
+          options.keyCache());
+    }
+
+    ThriftParameterClient owner() {
+      return ThriftParameterClient.this;
+    }
+
+    @Override
+    public long[] keys() {
+      return keys;
+    }
+
+    @Override
+    public int size() {
+      return keys.length;
     }
   }
 
-  /** Keys per request such that a push or a pull reply of that many keys fits one frame. */
-  private int maxKeysPerRequest(int width) {
-    return Math.max(1, (maxFrameBytes - FRAME_OVERHEAD) / (KeyCodec.maxEncodedSize(1) + 4 * width));
+  @Override
+  public KeyList keys(long[] keys) {
+    return new Prepared(keys, true);
+  }
+
+  private Prepared prepared(KeyList list) {
+    if (list instanceof Prepared p && p.owner() == this) {
+      return p;
+    }
+    throw new IllegalArgumentException("key list was not made by this client's keys()");
   }
 
   @Override
   public CompletableFuture<Void> push(String table, long[] keys, float[] values) {
+    return push(table, new Prepared(keys, false), values);
+  }
+
+  @Override
+  public CompletableFuture<Void> push(String table, KeyList keys, float[] values) {
     int width = width(table);
-    check("push", table, keys, values.length, width);
-    return fanOut(keys, width, (server, chunk) -> {
-      PushRequest req = pushRequest(table, keys, values, width, chunk);
-      return () -> server.call("push " + table, c -> {
-        c.push(req);
-        return null;
-      });
-    });
-  }
-
-  /** What to send for one chunk of one server's slice: built now, run on the executor. */
-  @FunctionalInterface
-  private interface ChunkCall {
-    Runnable prepare(ServerConnections server, RequestChunk chunk);
-  }
-
-  /**
-   * Slices keys by the layout, cuts each server's slice into frame-sized chunks, and runs every
-   * chunk's call in parallel; the future completes when all have.
-   */
-  private CompletableFuture<Void> fanOut(long[] keys, int width, ChunkCall call) {
-    KeyLayout.Slices slices = layout.slice(keys, keys.length);
-    List<CompletableFuture<Void>> parts = new ArrayList<>();
-    for (int s = 0; s < servers.length; s++) {
-      if (slices.count(s) == 0) {
-        continue;
-      }
-      for (RequestChunk chunk : RequestChunk.of(slices, s, maxKeysPerRequest(width))) {
-        parts.add(CompletableFuture.runAsync(call.prepare(servers[s], chunk), executor));
-      }
-    }
-    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
-  }
-
-  private PushRequest pushRequest(String table, long[] keys, float[] values, int width, RequestChunk chunk) {
-    byte[] valueBlock = new byte[chunk.count * width * 4];
-    int pos = 0;
-    for (int i = 0; i < chunk.parts; i++) {
-      ValueCodec.encode(values, chunk.from[i] * width, chunk.to[i] * width, valueBlock, pos * width * 4);
-      pos += chunk.to[i] - chunk.from[i];
-    }
-    return new PushRequest(table, layout.version(), chunk.count, keyBlock(keys, chunk), ByteBuffer.wrap(valueBlock),
-        worker, clock.getAsLong());
-  }
-
-  /**
-   * The key block of a chunk: encoded straight from the caller's array when the chunk is one
-   * contiguous run, else gathered first (deltas run across the whole chunk).
-   */
-  private static ByteBuffer keyBlock(long[] keys, RequestChunk chunk) {
-    byte[] block = new byte[KeyCodec.maxEncodedSize(chunk.count)];
-    int len;
-    if (chunk.parts == 1) {
-      len = KeyCodec.encode(keys, chunk.from[0], chunk.to[0], block, 0);
-    } else {
-      long[] gathered = new long[chunk.count];
-      int pos = 0;
-      for (int i = 0; i < chunk.parts; i++) {
-        System.arraycopy(keys, chunk.from[i], gathered, pos, chunk.to[i] - chunk.from[i]);
-        pos += chunk.to[i] - chunk.from[i];
-      }
-      len = KeyCodec.encode(gathered, 0, chunk.count, block, 0);
-    }
-    return ByteBuffer.wrap(block, 0, len);
+    Prepared p = prepared(keys);
+    checkValues("push", table, p.keys, values.length, width);
+    return send(true, table, width, p, values, null);
   }
 
   @Override
@@ -164,28 +241,56 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
 
   @Override
   public CompletableFuture<float[]> pull(String table, long[] keys, float[] out) {
-    int width = width(table);
-    check("pull", table, keys, out.length, width);
-    return fanOut(keys, width, (server, chunk) -> {
-      PullRequest req = new PullRequest(table, layout.version(), chunk.count, keyBlock(keys, chunk), worker,
-          clock.getAsLong());
-      return () -> scatter(table, server.call("pull " + table, c -> c.pull(req)), out, width, chunk, server);
-    }).thenApply(v -> out);
+    return pull(table, new Prepared(keys, false), out);
   }
 
-  private static void scatter(String table, PullResponse resp, float[] out, int width, RequestChunk chunk,
-      ServerConnections server) {
-    ByteBuffer vals = resp.values;
-    if (resp.getNumKeys() != chunk.count || vals.remaining() != chunk.count * width * 4) {
-      throw new IllegalStateException(server + " answered pull " + table + " of " + chunk.count + " keys with "
-          + resp.getNumKeys() + " keys / " + vals.remaining() + " bytes");
+  @Override
+  public CompletableFuture<float[]> pull(String table, KeyList keys, float[] out) {
+    int width = width(table);
+    Prepared p = prepared(keys);
+    checkValues("pull", table, p.keys, out.length, width);
+    return send(false, table, width, p, out, out);
+  }
+
+  private static void checkValues(String op, String table, long[] keys, int values, int width) {
+    if (values < (long) keys.length * width) {
+      throw new IllegalArgumentException(op + " " + table + ": " + keys.length + " keys of width " + width
+          + " need " + (long) keys.length * width + " values, got " + values);
     }
-    for (int i = 0; i < chunk.parts; i++) {
-      int n = (chunk.to[i] - chunk.from[i]) * width;
-      ByteBuffer part = vals.slice();
-      part.limit(n * 4);
-      ValueCodec.decode(part, n, out, chunk.from[i] * width);
-      vals.position(vals.position() + n * 4);
+  }
+
+  private <T> CompletableFuture<T> send(boolean push, String table, int width, Prepared p, float[] values, T result) {
+    Pending<T> pending = new Pending<>(p.chunks.size(), result);
+    for (KeyChunk chunk : p.chunks) {
+      ServerChannel server = servers[chunk.server];
+      boolean sendKeys = !options.keyCache() || !server.directory.has(chunk.signature);
+      new ChunkCall(this, server, push, table, width, p.keys, chunk, p.keep, values, pending, sendKeys).send();
+    }
+    return pending.future;
+  }
+
+  /** A call's future and how many of its requests are still unanswered. */
+  static final class Pending<T> {
+    final CompletableFuture<T> future = new CompletableFuture<>();
+    private final AtomicInteger left;
+    private final T result;
+
+    Pending(int parts, T result) {
+      this.left = new AtomicInteger(parts);
+      this.result = result;
+      if (parts == 0) {
+        future.complete(result);
+      }
+    }
+
+    void partDone() {
+      if (left.decrementAndGet() == 0) {
+        future.complete(result);
+      }
+    }
+
+    void fail(Throwable t) {
+      future.completeExceptionally(t);
     }
   }
 
@@ -193,35 +298,42 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   public CompletableFuture<List<SavedPart>> save(String table, String dir) {
     width(table);
     List<CompletableFuture<SavedPart>> parts = new ArrayList<>();
-    for (ServerConnections server : servers) {
-      parts.add(CompletableFuture.supplyAsync(() -> {
-        SaveResult r = server.callUnbounded("save " + table, c -> c.save(table, dir));
-        return new SavedPart(server.index, r.getPath(), r.getKeys(), r.getBytes());
-      }, executor));
+    for (ServerChannel server : servers) {
+      parts.add(ControlCall.save(server, table, dir).thenApply((SaveResult r) ->
+          new SavedPart(server.index, r.getPath(), r.getKeys(), r.getBytes())));
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
         .thenApply(v -> parts.stream().map(CompletableFuture::join).toList());
   }
 
   /** Stats of every server, for tests and tools. */
-  public List<yarnps.thrift.ServerStats> stats() {
-    List<yarnps.thrift.ServerStats> out = new ArrayList<>();
-    for (ServerConnections server : servers) {
-      out.add(server.call("stats", c -> c.stats()));
+  public List<ServerStats> stats() {
+    List<CompletableFuture<ServerStats>> parts = new ArrayList<>();
+    for (ServerChannel server : servers) {
+      parts.add(ControlCall.stats(server, options.timeoutMs()));
     }
-    return out;
+    return parts.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** This client's data-plane counters: keys sent and not sent (cached), raw and wire bytes. */
+  public Map<String, Long> counters() {
+    return Map.of("keys_sent", counters.keysSent.sum(), "keys_not_sent", counters.keysNotSent.sum(),
+        "key_cache_misses", counters.keyCacheMisses.sum(), "raw_key_bytes", counters.rawKeyBytes.sum(),
+        "wire_key_bytes", counters.wireKeyBytes.sum(), "raw_value_bytes", counters.rawValueBytes.sum(),
+        "wire_value_bytes", counters.wireValueBytes.sum());
   }
 
   @Override
   public void close() {
-    executor.shutdownNow();
-    for (ServerConnections s : servers) {
+    timer.shutdownNow();
+    for (ServerChannel s : servers) {
       s.close();
     }
+    loop.close();
   }
 
-  /** Wraps a server's refusal so the caller's future fails with a message naming the server. */
-  static final class ServerCallException extends RuntimeException {
+  /** A server's refusal or a failed call; the message names the server. */
+  public static final class ServerCallException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final boolean canRetry;
 
@@ -229,9 +341,14 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
       super(message, cause);
       this.canRetry = canRetry;
     }
+
+    public boolean canRetry() {
+      return canRetry;
+    }
   }
 
-
-
-
+  @Override
+  public String toString() {
+    return "ThriftParameterClient(worker " + worker + ", servers " + Arrays.toString(servers) + ")";
+  }
 }

@@ -62,7 +62,7 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
       widths.put(t.name(), t.width());
     }
     params = new ThriftParameterClient(KeyLayout.fromThrift(layout), layout.getServers(), widths, env.index(),
-        clock::get, PsKeys.RPC_CONNECTIONS.get(conf), PsKeys.RPC_MAX_FRAME.get(conf), PsKeys.RPC_TIMEOUT_MS.get(conf));
+        clock::get, ClientOptions.from(conf, numWorkers));
     LOG.info("worker {} of {} connected to {} servers (layout version {})", env.index(), numWorkers,
         layout.getServersSize(), layout.getVersion());
   }

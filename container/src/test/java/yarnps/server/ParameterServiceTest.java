@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import yarnps.common.HashRing;
 import yarnps.common.KeyArrays;
 import yarnps.common.KeyLayout;
+import yarnps.conf.PsKeys;
 import yarnps.conf.TableSpec;
 import yarnps.rpc.Rpc;
 import yarnps.thrift.ErrorCode;
@@ -30,13 +31,16 @@ import yarnps.thrift.ParameterService;
 import yarnps.thrift.PsError;
 import yarnps.thrift.PushRequest;
 import yarnps.thrift.ServerAddress;
+import yarnps.thrift.ServerStats;
+import yarnps.worker.api.KeyList;
+import yarnps.worker.ClientOptions;
 import yarnps.worker.ThriftParameterClient;
 
-/** Two real servers on loopback behind real Thrift, driven through the worker's client. */
+/** Two real servers on loopback behind their non-blocking Thrift endpoint, driven through the worker's client. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ParameterServiceTest {
   private static final int SERVERS = 2;
-  private final List<Rpc.Server> rpcs = new ArrayList<>();
+  private final List<DataPlaneServer> rpcs = new ArrayList<>();
   private final List<ThriftParameterClient> clients = new ArrayList<>();
   private KeyLayout layout;
   private List<ServerAddress> addresses;
@@ -49,12 +53,21 @@ class ParameterServiceTest {
     conf.set("yarnps.table.w.updater", "add");
     conf.set("yarnps.table.e.width", "3");
     conf.set("yarnps.table.e.init", "constant:0.5");
+    startServers();
+  }
+
+  /** (Re)starts the servers with the current conf. */
+  private void startServers() throws Exception {
+    clients.forEach(ThriftParameterClient::close);
+    clients.clear();
+    rpcs.forEach(DataPlaneServer::close);
+    rpcs.clear();
     layout = HashRing.build(1, SERVERS, 8, 99);
     addresses = new ArrayList<>();
     for (int s = 0; s < SERVERS; s++) {
       ParameterHandler h = new ParameterHandler(s, conf, TableSpec.allFromConf(conf));
       h.install(layout);
-      Rpc.Server rpc = Rpc.startServer("test-server-" + s, new ParameterService.Processor<>(h), 0, 64 << 20, 16);
+      DataPlaneServer rpc = DataPlaneServer.start("test-server-" + s, h, h, conf, 0);
       rpcs.add(rpc);
       addresses.add(new ServerAddress(s, "127.0.0.1", rpc.port()));
     }
@@ -63,14 +76,22 @@ class ParameterServiceTest {
   @AfterEach
   void stop() {
     clients.forEach(ThriftParameterClient::close);
-    rpcs.forEach(Rpc.Server::stop);
+    rpcs.forEach(DataPlaneServer::close);
   }
 
   private ThriftParameterClient client(int worker) {
-    ThriftParameterClient c = new ThriftParameterClient(layout, addresses, Map.of("w", 1, "e", 3), worker, () -> 0,
-        2, 64 << 20, 30_000);
-    clients.add(c);
-    return c;
+    return client(worker, ClientOptions.defaults().withMaxFrameBytes(64 << 20));
+  }
+
+  private ThriftParameterClient client(int worker, ClientOptions options) {
+    try {
+      ThriftParameterClient c = new ThriftParameterClient(layout, addresses, Map.of("w", 1, "e", 3), worker, () -> 0,
+          options);
+      clients.add(c);
+      return c;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static long[] randomKeys(SplittableRandom r, int n) {
@@ -110,9 +131,7 @@ class ParameterServiceTest {
   @Test
   void requestsLargerThanAFrameAreSplitIntoSeveralCalls() throws Exception {
     // A 64 KiB frame holds ~2,800 keys of width 3 per call: 40,000 keys take many calls per server.
-    ThriftParameterClient small = new ThriftParameterClient(layout, addresses, Map.of("w", 1, "e", 3), 0, () -> 0,
-        2, 64 << 10, 30_000);
-    clients.add(small);
+    ThriftParameterClient small = client(0, ClientOptions.defaults().withMaxFrameBytes(64 << 10));
     long[] keys = randomKeys(new SplittableRandom(5), 40_000);
     float[] delta = new float[keys.length * 3];
     for (int i = 0; i < delta.length; i++) {
@@ -201,6 +220,165 @@ class ParameterServiceTest {
     } catch (java.io.IOException e) {
       return false;
     }
+  }
+
+  /** Finite floats of every kind (normal, denormal, extremes, +0) but -0, which 0 + x turns into +0. */
+  private static float[] awkwardFloats(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      float f;
+      do {
+        f = switch (i % 5) {
+          case 0 -> Float.intBitsToFloat(r.nextInt());
+          case 1 -> Float.intBitsToFloat(r.nextInt(1, 1 << 23));
+          case 2 -> i % 2 == 0 ? Float.MAX_VALUE : -Float.MIN_NORMAL;
+          case 3 -> 0f;
+          default -> (float) r.nextGaussian();
+        };
+      } while (!Float.isFinite(f) || Float.floatToRawIntBits(f) == Integer.MIN_VALUE);
+      v[i] = f;
+    }
+    return v;
+  }
+
+  @Test
+  void keyCachingAndCompressionRoundTripEveryValueBitForBit() throws Exception {
+    long[] dense = new long[50_000];
+    for (int i = 0; i < dense.length; i++) {
+      dense[i] = 1_000_000 + i;
+    }
+    long[] sparse = randomKeys(new SplittableRandom(11), 30_000);
+    int worker = 0;
+    for (PsKeys.BlockCompression codec : PsKeys.BlockCompression.values()) {
+      for (boolean cache : new boolean[] {true, false}) {
+        worker++;
+        ThriftParameterClient c = client(worker, ClientOptions.defaults().withCompression(codec).withKeyCache(cache));
+        for (long[] keys : List.of(dense, sparse)) {
+          // A table of its own per round: table "e" (width 3, constant 0.5) would not keep the bits.
+          long[] mine = keys.clone();
+          for (int i = 0; i < mine.length; i++) {
+            mine[i] += (long) worker << 40;
+          }
+          float[] v = awkwardFloats(mine.length, worker);
+          KeyList list = c.keys(mine);
+          c.push("w", list, v).get();
+          float[] once = c.pull("w", list, new float[mine.length]).get();
+          float[] twice = c.pull("w", mine).get();
+          for (int i = 0; i < v.length; i++) {
+            assertEquals(Float.floatToRawIntBits(v[i]), Float.floatToRawIntBits(once[i]),
+                codec + " cache " + cache + " key " + mine[i]);
+            assertEquals(Float.floatToRawIntBits(v[i]), Float.floatToRawIntBits(twice[i]),
+                codec + " cache " + cache + " key " + mine[i]);
+          }
+        }
+        Map<String, Long> counters = c.counters();
+        if (cache) {
+          assertTrue(counters.get("keys_not_sent") > 0, codec + ": a reused key list sends no keys: " + counters);
+        } else {
+          assertEquals(0L, counters.get("keys_not_sent"), codec + ": " + counters);
+        }
+        if (codec != PsKeys.BlockCompression.NONE) {
+          assertTrue(counters.get("wire_key_bytes") < counters.get("raw_key_bytes"),
+              codec + ": key blocks compress: " + counters);
+        }
+      }
+    }
+    long hits = 0;
+    long compressed = 0;
+    for (ServerStats st : client(99).stats()) {
+      hits += st.getCounters().get("key_cache_hits");
+      compressed += st.getCounters().get("compressed_blocks");
+    }
+    assertTrue(hits > 0, "servers answered from their key cache");
+    assertTrue(compressed > 0, "servers saw compressed blocks");
+  }
+
+  @Test
+  void aKeyListTheServerDroppedIsResentWithItsKeys() throws Exception {
+    conf.setLong(PsKeys.KEY_CACHE_BYTES.name(), 4096);
+    startServers();
+    ThriftParameterClient c = client(0);
+    long[] keys = randomKeys(new SplittableRandom(21), 2000);
+    KeyList list = c.keys(keys);
+    float[] ones = new float[keys.length];
+    java.util.Arrays.fill(ones, 1f);
+    for (int round = 0; round < 5; round++) {
+      c.push("w", list, ones).get();
+    }
+    float[] got = c.pull("w", list, new float[keys.length]).get();
+    for (int i = 0; i < keys.length; i++) {
+      assertEquals(5f, got[i], 0f, "key " + keys[i]);
+    }
+    assertTrue(c.counters().get("key_cache_misses") > 0, "the server's cache was too small: " + c.counters());
+  }
+
+  @Test
+  void manyCallsInFlightAreMatchedToTheirReplies() throws Exception {
+    ThriftParameterClient setup = client(0);
+    ThriftParameterClient c = client(1, ClientOptions.defaults().withConnections(1));
+    int calls = 300;
+    long[][] keys = new long[calls][];
+    for (int k = 0; k < calls; k++) {
+      keys[k] = randomKeys(new SplittableRandom(100 + k), 50);
+      float[] v = new float[keys[k].length];
+      java.util.Arrays.fill(v, k);
+      setup.push("w", keys[k], v).get();
+    }
+    List<CompletableFuture<float[]>> pulls = new ArrayList<>();
+    for (int k = 0; k < calls; k++) {
+      pulls.add(c.pull("w", keys[k]));
+    }
+    for (int k = 0; k < calls; k++) {
+      float[] got = pulls.get(k).get(30, TimeUnit.SECONDS);
+      for (float g : got) {
+        assertEquals(k, g, 0f, "call " + k + " got another call's reply");
+      }
+    }
+  }
+
+  @Test
+  void aServerThatDoesNotAnswerTimesTheCallOut() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+      List<ServerAddress> mute = List.of(new ServerAddress(0, "127.0.0.1", silent.getLocalPort()),
+          new ServerAddress(1, "127.0.0.1", silent.getLocalPort()));
+      ClientOptions o = ClientOptions.defaults();
+      o = new ClientOptions(1, o.maxInFlight(), o.maxFrameBytes(), 500, o.compression(), o.compressMinBytes(),
+          o.keyCache(), o.keyCacheKeysPerServer());
+      try (ThriftParameterClient c = new ThriftParameterClient(layout, mute, Map.of("w", 1), 0, () -> 0, o)) {
+        ExecutionException e = assertThrows(ExecutionException.class,
+            () -> c.pull("w", new long[] {1, 2, 3}).get(30, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("timeout") && e.getCause().getMessage().contains("server"),
+            e.getCause().getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aStockThriftClientPushesAndPulls() throws Exception {
+    var protocol = Rpc.connect("127.0.0.1", rpcs.get(0).port(), 1 << 20, 10_000);
+    try {
+      ParameterService.Client raw = new ParameterService.Client(protocol);
+      long[] keys = {layout.rangeStart(firstRangeOf(0))};
+      byte[] block = new byte[10];
+      int len = yarnps.common.KeyCodec.encode(keys, 0, 1, block, 0);
+      ByteBuffer value = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0, 2.5f);
+      raw.push(new PushRequest("w", 1, 1, ByteBuffer.wrap(block, 0, len), value, 0, 0));
+      var resp = raw.pull(new yarnps.thrift.PullRequest("w", 1, 1, ByteBuffer.wrap(block, 0, len), 0, 0));
+      assertEquals(2.5f, resp.bufferForValues().order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat(0));
+      assertEquals(0, raw.stats().getServer());
+    } finally {
+      protocol.getTransport().close();
+    }
+  }
+
+  private int firstRangeOf(int server) {
+    for (int r = 0; r < layout.numRanges(); r++) {
+      if (layout.owner(r) == server) {
+        return r;
+      }
+    }
+    throw new IllegalStateException("server " + server + " holds no range");
   }
 
   @Test

@@ -8,15 +8,18 @@ import java.util.List;
  * 2 x 2; with either, only that shape (the other defaulting to 1).
  */
 record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> handlers, int reps, long millis,
-    long warmupMillis, int maxOps, long loopbackMillis, String serverHeap, String workerHeap, long seed) {
+    long warmupMillis, int maxOps, long loopbackMillis, String serverHeap, String workerHeap, long seed,
+    boolean keyCache, String compression) {
 
   static final String USAGE = """
       usage: bench pushpull [--servers S] [--workers W] [--cases c1,c2] [--handler store|empty|both] [--reps N]
                             [--seconds T] [--warmup-seconds T] [--max-ops N] [--loopback-seconds T]
                             [--server-heap 1g] [--worker-heap 1g] [--seed N]
+                            [--key-cache on|off] [--compression none|lz4|snappy]
         cases: dense1M, sparse100k, small1k, small1k_x16 (default: all)
         default: both handlers, 1x1 and 2x2, 3 reps of 1 s per case and op after 0.5 s warm-up,
-                 loopback reference 3 x 2 s per write size (0 skips it)""";
+                 loopback reference 3 x 2 s per write size (0 skips it), key caching on (a prepared
+                 key list per case), no compression""";
 
   static BenchOptions parse(String[] args) {
     Integer servers = null;
@@ -31,6 +34,8 @@ record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> hand
     String serverHeap = "1g";
     String workerHeap = "1g";
     long seed = 42;
+    boolean keyCache = true;
+    String compression = "none";
     int i = 0;
     if (args.length > 0 && args[0].equals("pushpull")) {
       i++;
@@ -67,6 +72,17 @@ record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> hand
         case "--server-heap" -> serverHeap = v;
         case "--worker-heap" -> workerHeap = v;
         case "--seed" -> seed = Long.parseLong(v);
+        case "--key-cache" -> keyCache = switch (v) {
+          case "on" -> true;
+          case "off" -> false;
+          default -> throw new IllegalArgumentException("--key-cache must be on or off, not " + v);
+        };
+        case "--compression" -> {
+          if (!v.equals("none") && !v.equals("lz4") && !v.equals("snappy")) {
+            throw new IllegalArgumentException("--compression must be none, lz4 or snappy, not " + v);
+          }
+          compression = v;
+        }
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -80,7 +96,7 @@ record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> hand
         ? List.of(new int[] {1, 1}, new int[] {2, 2})
         : List.<int[]>of(new int[] {servers == null ? 1 : servers, workers == null ? 1 : workers});
     return new BenchOptions(shapes, cases, handlers, reps, Math.round(seconds * 1000), Math.round(warmup * 1000),
-        maxOps, Math.round(loopback * 1000), serverHeap, workerHeap, seed);
+        maxOps, Math.round(loopback * 1000), serverHeap, workerHeap, seed, keyCache, compression);
   }
 
   private static int positive(String option, int v) {

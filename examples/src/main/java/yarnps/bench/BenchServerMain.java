@@ -9,9 +9,8 @@ import yarnps.common.KeyLayout;
 import yarnps.conf.PsKeys;
 import yarnps.conf.TableKeys;
 import yarnps.conf.TableSpec;
-import yarnps.rpc.Rpc;
+import yarnps.server.DataPlaneServer;
 import yarnps.server.ParameterHandler;
-import yarnps.thrift.ParameterService;
 
 /**
  * A benchmark server process: serves ParameterService with the {@code store} handler (the real
@@ -19,14 +18,14 @@ import yarnps.thrift.ParameterService;
  * one, prints {@code port <n>} on stdout, and serves until stdin says {@code quit} or closes,
  * or its lifetime runs out.
  *
- * <p>Arguments: {@code <index> <store|empty> <layout> <threads> <maxFrameBytes> <lifetimeSeconds>}.
+ * <p>Arguments: {@code <index> <store|empty> <layout> <selectors> <maxFrameBytes> <lifetimeSeconds>}.
  */
 public final class BenchServerMain {
   private BenchServerMain() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length != 6) {
-      System.err.println("usage: BenchServerMain <index> <store|empty> <layout> <threads> <maxFrameBytes> <lifetimeSeconds>");
+      System.err.println("usage: BenchServerMain <index> <store|empty> <layout> <selectors> <maxFrameBytes> <lifetimeSeconds>");
       System.exit(BenchExit.USAGE);
     }
     int index = Integer.parseInt(args[0]);
@@ -36,13 +35,18 @@ public final class BenchServerMain {
     int maxFrame = Integer.parseInt(args[4]);
     BenchExit.haltAfter(Long.parseLong(args[5]), "bench server " + index);
 
-    ParameterService.Iface handler = switch (handlerName) {
-      case "store" -> storeHandler(index, layout);
-      case "empty" -> new EmptyParameterHandler(index, BenchCase.TABLE, maxFrame);
+    Configuration conf = benchConf(maxFrame, threads);
+    DataPlaneServer rpc = switch (handlerName) {
+      case "store" -> {
+        ParameterHandler h = storeHandler(index, layout, conf);
+        yield DataPlaneServer.start("bench-server-" + index, h, h, conf, 0);
+      }
+      case "empty" -> {
+        EmptyParameterHandler h = new EmptyParameterHandler(index, BenchCase.TABLE, maxFrame);
+        yield DataPlaneServer.start("bench-server-" + index, h, h, conf, 0);
+      }
       default -> throw new IllegalArgumentException("unknown handler '" + handlerName + "' (store, empty)");
     };
-    Rpc.Server rpc = Rpc.startServer("bench-server-" + index, new ParameterService.Processor<>(handler), 0,
-        maxFrame, threads);
     System.out.println("port " + rpc.port());
     System.out.flush();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -53,12 +57,19 @@ public final class BenchServerMain {
     } catch (IOException e) {
       System.err.println("bench server " + index + ": stdin failed: " + e);
     }
-    rpc.stop();
+    rpc.close();
     System.exit(BenchExit.OK);
   }
 
-  private static ParameterHandler storeHandler(int index, KeyLayout layout) {
+  /** The server settings of a benchmark server: defaults but for the frame limit and selector threads. */
+  private static Configuration benchConf(int maxFrame, int selectors) {
     Configuration conf = new Configuration(false);
+    conf.setInt(PsKeys.RPC_MAX_FRAME.name(), maxFrame);
+    conf.setInt(PsKeys.SERVER_SELECTORS.name(), selectors);
+    return conf;
+  }
+
+  private static ParameterHandler storeHandler(int index, KeyLayout layout, Configuration conf) {
     conf.set(PsKeys.TABLES.name(), BenchCase.TABLE);
     conf.set(TableKeys.name(TableKeys.WIDTH, BenchCase.TABLE), "1");
     conf.set(TableKeys.name(TableKeys.UPDATER, BenchCase.TABLE), "add");

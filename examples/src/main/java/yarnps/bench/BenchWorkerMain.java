@@ -20,14 +20,17 @@ import org.slf4j.LoggerFactory;
 import yarnps.bench.BenchCase.Op;
 import yarnps.common.KeyLayout;
 import yarnps.thrift.ServerAddress;
+import yarnps.conf.PsKeys;
+import yarnps.worker.ClientOptions;
 import yarnps.worker.ThriftParameterClient;
+import yarnps.worker.api.KeyList;
 
 /**
  * A benchmark worker process: drives one case through {@link ThriftParameterClient} on the
  * driver's command, one line on stdin each, and answers one line on stdout:
  * <ul>
- *   <li>{@code prepare <case> <seed>}: builds the case's keys and values and a client with enough
- *       connections for the case's requests in flight; answers {@code prepared};
+ *   <li>{@code prepare <case> <seed> <keyCache> <compression>}: builds the case's keys and values
+ *       and a client (key caching true/false, compression none/lz4/snappy); answers {@code prepared};
  *   <li>{@code arm <op> <millis> <maxOps> <latencyFile|->}: sets up the next run; answers
  *       {@code armed};
  *   <li>{@code go}: runs the operation until maxOps or the time is up, writes the per-operation
@@ -40,8 +43,6 @@ import yarnps.worker.ThriftParameterClient;
  */
 public final class BenchWorkerMain {
   private static final Logger LOG = LoggerFactory.getLogger(BenchWorkerMain.class);
-  private static final int MIN_CONNECTIONS = 4;
-  private static final int TIMEOUT_MS = 60_000;
 
   private final int index;
   private final KeyLayout layout;
@@ -52,6 +53,7 @@ public final class BenchWorkerMain {
   private BenchCase benchCase;
   private ThriftParameterClient client;
   private long[] keys;
+  private KeyList keyList;
   private float[] values;
   /** One pull target per request in flight, so concurrent pulls do not share an array. */
   private float[][] pullOut;
@@ -93,7 +95,8 @@ public final class BenchWorkerMain {
       while ((line = in.readLine()) != null) {
         String[] cmd = line.trim().split(" ");
         switch (cmd[0]) {
-          case "prepare" -> reply(prepare(BenchCase.byId(cmd[1]), Long.parseLong(cmd[2])));
+          case "prepare" -> reply(prepare(BenchCase.byId(cmd[1]), Long.parseLong(cmd[2]), Boolean.parseBoolean(cmd[3]),
+              PsKeys.BlockCompression.valueOf(cmd[4].toUpperCase(java.util.Locale.ROOT))));
           case "arm" -> reply(arm(Op.valueOf(cmd[1].toUpperCase(java.util.Locale.ROOT)), Long.parseLong(cmd[2]),
               Integer.parseInt(cmd[3]), cmd[4]));
           case "go" -> reply(run());
@@ -128,7 +131,8 @@ public final class BenchWorkerMain {
     out.flush();
   }
 
-  private String prepare(BenchCase c, long seed) {
+  private String prepare(BenchCase c, long seed, boolean keyCache, PsKeys.BlockCompression compression)
+      throws IOException {
     if (client != null) {
       client.close();
     }
@@ -140,8 +144,12 @@ public final class BenchWorkerMain {
       values[i] = (float) (rnd.nextDouble() - 0.5) * 1e-3f;
     }
     pullOut = new float[c.inFlight][keys.length];
-    client = new ThriftParameterClient(layout, servers, Map.of(BenchCase.TABLE, 1), index, () -> 0L,
-        Math.max(MIN_CONNECTIONS, c.inFlight), maxFrame, TIMEOUT_MS);
+    ClientOptions options = ClientOptions.defaults().withMaxFrameBytes(maxFrame).withKeyCache(keyCache)
+        .withCompression(compression);
+    client = new ThriftParameterClient(layout, servers, Map.of(BenchCase.TABLE, 1), index, () -> 0L, options);
+    // With key caching the job's way: one prepared list, pulled and pushed again and again.
+    // Without: a plain long[] per call, sliced and encoded every time.
+    keyList = keyCache ? client.keys(keys) : null;
     return "prepared";
   }
 
@@ -161,10 +169,14 @@ public final class BenchWorkerMain {
 
   private CompletableFuture<?> issue(int slot) {
     return switch (op) {
-      case PUSH -> client.push(BenchCase.TABLE, keys, values);
-      case PULL -> client.pull(BenchCase.TABLE, keys, pullOut[slot]);
-      case PUSHPULL -> client.push(BenchCase.TABLE, keys, values)
-          .thenCompose(v -> client.pull(BenchCase.TABLE, keys, pullOut[slot]));
+      case PUSH -> keyList != null ? client.push(BenchCase.TABLE, keyList, values)
+          : client.push(BenchCase.TABLE, keys, values);
+      case PULL -> keyList != null ? client.pull(BenchCase.TABLE, keyList, pullOut[slot])
+          : client.pull(BenchCase.TABLE, keys, pullOut[slot]);
+      case PUSHPULL -> (keyList != null ? client.push(BenchCase.TABLE, keyList, values)
+          : client.push(BenchCase.TABLE, keys, values))
+          .thenCompose(v -> keyList != null ? client.pull(BenchCase.TABLE, keyList, pullOut[slot])
+              : client.pull(BenchCase.TABLE, keys, pullOut[slot]));
     };
   }
 

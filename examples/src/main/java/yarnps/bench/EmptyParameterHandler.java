@@ -2,8 +2,14 @@ package yarnps.bench;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import yarnps.rpc.Errors;
+import yarnps.rpc.PsWire;
+import yarnps.server.DataPlane;
+import yarnps.server.ParameterEndpoint;
 import yarnps.thrift.ParameterService;
 import yarnps.thrift.PsError;
 import yarnps.thrift.PullRequest;
@@ -14,12 +20,13 @@ import yarnps.thrift.ServerStats;
 import yarnps.thrift.TableStats;
 
 /**
- * A ParameterService that only moves bytes, so the benchmark can tell the protocol's own cost
- * from the table's: a push is acknowledged without decoding or applying its blocks, a pull is
- * answered with a slice of one shared zero buffer of {@code numKeys * 4} bytes (one float per
- * key). It keeps call and byte counters for {@link #stats}; it has nothing to save.
+ * A data plane that only moves bytes, so the benchmark can tell the protocol's own cost from the
+ * table's: a push is acknowledged without decoding or applying its blocks, a pull is answered by
+ * copying {@code numKeys * 4} bytes of one reused zero buffer into the reply. It keeps the key
+ * caching protocol (a signature it has not seen with its keys is a KEY_CACHE_MISS) without
+ * decoding any key, and call and byte counters for {@link #stats}; it has nothing to save.
  */
-public final class EmptyParameterHandler implements ParameterService.Iface {
+public final class EmptyParameterHandler implements DataPlane, ParameterService.Iface, ParameterEndpoint.WidthSource {
   private final int self;
   private final String table;
   private final int maxValueBytes;
@@ -27,10 +34,9 @@ public final class EmptyParameterHandler implements ParameterService.Iface {
   private final LongAdder pulls = new LongAdder();
   private final LongAdder keysPushed = new LongAdder();
   private final LongAdder keysPulled = new LongAdder();
-  private final LongAdder bytesIn = new LongAdder();
-  private final LongAdder bytesOut = new LongAdder();
-  /** Only ever read by the transport; replaced by a larger one when a pull needs more. */
-  private volatile byte[] zeros = new byte[0];
+  private final Set<Long> signatures = ConcurrentHashMap.newKeySet();
+  /** Only ever read; replaced by a larger one when a pull needs more. */
+  private volatile ByteBuffer zeros = ByteBuffer.allocateDirect(0);
 
   /**
    * @param self server index reported by {@link #stats}
@@ -44,35 +50,51 @@ public final class EmptyParameterHandler implements ParameterService.Iface {
   }
 
   @Override
-  public void push(PushRequest req) throws PsError {
-    pushes.increment();
-    keysPushed.add(req.getNumKeys());
-    // The fields, not the getters: the getters copy.
-    bytesIn.add(req.keys.remaining() + req.values.remaining());
+  public int width(String name) {
+    return 1;
+  }
+
+  private void checkKeys(String op, PsWire.Request req) throws PsError {
+    if (req.keySignature == 0) {
+      return;
+    }
+    if (req.keys.hasRemaining()) {
+      signatures.add(req.keySignature);
+    } else if (req.numKeys > 0 && !signatures.contains(req.keySignature)) {
+      throw Errors.keyCacheMiss(op + ": unknown key list " + Long.toHexString(req.keySignature));
+    }
   }
 
   @Override
-  public PullResponse pull(PullRequest req) throws PsError {
-    int n = req.getNumKeys();
-    if (n < 0 || (long) n * Float.BYTES > maxValueBytes) {
-      throw Errors.badRequest("pull " + req.getTable() + ": key count " + n + " is negative or over "
-          + maxValueBytes / Float.BYTES);
-    }
-    int len = n * Float.BYTES;
-    pulls.increment();
-    keysPulled.add(n);
-    bytesIn.add(req.keys.remaining());
-    bytesOut.add(len);
-    return new PullResponse(n, ByteBuffer.wrap(zeros(len), 0, len));
+  public void push(PsWire.Request req) throws PsError {
+    checkKeys("push", req);
+    pushes.increment();
+    keysPushed.add(req.numKeys);
   }
 
-  private byte[] zeros(int len) {
-    byte[] z = zeros;
-    if (z.length < len) {
+  @Override
+  public void pull(PsWire.Request req, PullReply reply) throws PsError {
+    int n = req.numKeys;
+    if (n < 0 || (long) n * Float.BYTES > maxValueBytes) {
+      throw Errors.badRequest("pull " + req.table + ": key count " + n + " is negative or over "
+          + maxValueBytes / Float.BYTES);
+    }
+    checkKeys("pull", req);
+    int len = n * Float.BYTES;
+    ByteBuffer z = zeros(len).duplicate();
+    z.limit(len);
+    reply.valueBlock(n, len).put(z);
+    pulls.increment();
+    keysPulled.add(n);
+  }
+
+  private ByteBuffer zeros(int len) {
+    ByteBuffer z = zeros;
+    if (z.capacity() < len) {
       synchronized (this) {
         z = zeros;
-        if (z.length < len) {
-          z = new byte[Math.max(len, Math.min(maxValueBytes, 2 * z.length))];
+        if (z.capacity() < len) {
+          z = ByteBuffer.allocateDirect(Math.max(len, Math.min(maxValueBytes, 2 * z.capacity())));
           zeros = z;
         }
       }
@@ -81,10 +103,25 @@ public final class EmptyParameterHandler implements ParameterService.Iface {
   }
 
   @Override
+  public Map<String, Long> counters() {
+    return Map.of("key_cache_entries", (long) signatures.size());
+  }
+
+  @Override
+  public void push(PushRequest req) throws PsError {
+    throw Errors.badRequest("the empty benchmark handler takes push on its data-plane endpoint only");
+  }
+
+  @Override
+  public PullResponse pull(PullRequest req) throws PsError {
+    throw Errors.badRequest("the empty benchmark handler takes pull on its data-plane endpoint only");
+  }
+
+  @Override
   public ServerStats stats() {
-    TableStats t = new TableStats(table, 1, 0, zeros.length, pushes.sum(), pulls.sum(), keysPushed.sum(),
+    TableStats t = new TableStats(table, 1, 0, zeros.capacity(), pushes.sum(), pulls.sum(), keysPushed.sum(),
         keysPulled.sum());
-    return new ServerStats(self, BenchLayout.VERSION, List.of(t), bytesIn.sum(), bytesOut.sum());
+    return new ServerStats(self, BenchLayout.VERSION, List.of(t), 0, 0);
   }
 
   @Override

@@ -36,7 +36,8 @@ public final class PushPullBench {
   /** As yarnps.rpc.max.frame.bytes' default. */
   private static final int MAX_FRAME = 256 << 20;
   private static final long ANSWER_TIMEOUT_MS = 120_000;
-  private static final int MAX_IN_FLIGHT = 16;
+  /** Selector threads per benchmark server, as yarnps.server.selector.threads' default. */
+  private static final int SERVER_SELECTORS = 2;
 
   private final BenchOptions opt;
   private final Path tmp;
@@ -124,7 +125,7 @@ public final class PushPullBench {
     try {
       for (int s = 0; s < numServers; s++) {
         servers.add(child("server-" + s, opt.serverHeap(), BenchServerMain.class, String.valueOf(s), handler,
-            layoutText, String.valueOf(numWorkers * MAX_IN_FLIGHT + 16), String.valueOf(MAX_FRAME),
+            layoutText, String.valueOf(SERVER_SELECTORS), String.valueOf(MAX_FRAME),
             String.valueOf(lifetime)));
       }
       StringBuilder addrs = new StringBuilder();
@@ -153,7 +154,7 @@ public final class PushPullBench {
 
   private void runCase(String handler, int numServers, List<ChildProcess> workers, BenchCase c)
       throws IOException, InterruptedException {
-    broadcast(workers, "prepare " + c.id + " " + opt.seed());
+    broadcast(workers, "prepare " + c.id + " " + opt.seed() + " " + opt.keyCache() + " " + opt.compression());
     await(workers, "prepared", ANSWER_TIMEOUT_MS);
     List<BenchReport.Result> rows = new ArrayList<>();
     for (Op op : c.ops) {

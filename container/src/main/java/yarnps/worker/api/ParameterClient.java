@@ -14,11 +14,28 @@ import java.util.concurrent.CompletableFuture;
  * makes such a list. Values are row-major: key {@code i} owns
  * {@code values[i * width, (i + 1) * width)} where width is the table's
  * ({@code yarnps.table.NAME.width}). The arrays must not change until the future completes.
+ *
+ * <p>Futures complete on the client's I/O thread: keep callbacks short, or chain heavy work with
+ * the {@code ...Async} methods of {@link CompletableFuture}. Calls past the client's in-flight
+ * bound ({@code yarnps.rpc.max.in.flight} per connection) wait until earlier ones are answered.
  */
 public interface ParameterClient {
 
   /** Values per key of a table. */
   int width(String table);
+
+  /**
+   * Prepares keys (sorted ascending, unique) for repeated calls: slicing, signatures and key
+   * blocks are computed once, and with key caching repeated calls send no keys. Use it when the
+   * same keys are pulled and then pushed, or sent every epoch.
+   */
+  KeyList keys(long[] keys);
+
+  /** {@link #push(String, long[], float[])} for a prepared key list. */
+  CompletableFuture<Void> push(String table, KeyList keys, float[] values);
+
+  /** {@link #pull(String, long[], float[])} for a prepared key list. */
+  CompletableFuture<float[]> pull(String table, KeyList keys, float[] out);
 
   /** Sends updates (gradients or deltas, per the table's updater) for the keys. */
   CompletableFuture<Void> push(String table, long[] keys, float[] values);

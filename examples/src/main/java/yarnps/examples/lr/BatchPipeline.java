@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import yarnps.worker.api.KeyList;
 import yarnps.worker.api.ParameterClient;
 
 /**
@@ -35,6 +36,8 @@ final class BatchPipeline {
   private final CompletableFuture<float[]>[] pulls = new CompletableFuture[DEPTH];
   @SuppressWarnings({"unchecked", "rawtypes"})
   private final CompletableFuture<Void>[] pushes = new CompletableFuture[DEPTH];
+  /** The key list of each slot's batch: pulled, then pushed; with key caching the push sends no keys. */
+  private final KeyList[] keyLists = new KeyList[DEPTH];
   private long submitted;
   private long computed;
 
@@ -57,7 +60,8 @@ final class BatchPipeline {
     await(pushes[s]);
     BatchTrainer t = trainers[s];
     t.prepare(rows, from, to);
-    pulls[s] = ps.pull(table, t.keys(), t.weights());
+    keyLists[s] = ps.keys(t.keys());
+    pulls[s] = ps.pull(table, keyLists[s], t.weights());
     submitted++;
     if (submitted - computed > 1) {
       computeNext();
@@ -70,7 +74,7 @@ final class BatchPipeline {
     await(pulls[s]);
     pulls[s] = null;
     double loss = t.compute();
-    pushes[s] = ps.push(table, t.keys(), t.grads());
+    pushes[s] = ps.push(table, keyLists[s], t.grads());
     computed++;
     listener.batchDone(computed, t.rows(), loss);
   }

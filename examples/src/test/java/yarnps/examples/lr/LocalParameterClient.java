@@ -9,6 +9,7 @@ import yarnps.common.KeyArrays;
 import yarnps.conf.TableSpec;
 import yarnps.server.store.SparseTable;
 import yarnps.server.store.Updaters;
+import yarnps.worker.api.KeyList;
 import yarnps.worker.api.ParameterClient;
 
 /**
@@ -52,6 +53,34 @@ final class LocalParameterClient implements ParameterClient, AutoCloseable {
     if (values < keys.length * table.width()) {
       throw new IllegalArgumentException(values + " values for " + keys.length + " keys");
     }
+  }
+
+  @Override
+  public KeyList keys(long[] keys) {
+    if (!KeyArrays.isSortedUnique(keys, 0, keys.length)) {
+      throw new IllegalArgumentException("keys not sorted unique");
+    }
+    return new KeyList() {
+      @Override
+      public long[] keys() {
+        return keys;
+      }
+
+      @Override
+      public int size() {
+        return keys.length;
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<Void> push(String t, KeyList keys, float[] values) {
+    return push(t, keys.keys(), values);
+  }
+
+  @Override
+  public CompletableFuture<float[]> pull(String t, KeyList keys, float[] out) {
+    return pull(t, keys.keys(), out);
   }
 
   @Override

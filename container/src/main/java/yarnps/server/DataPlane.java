@@ -1,0 +1,42 @@
+package yarnps.server;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import yarnps.rpc.PsWire;
+import yarnps.thrift.PsError;
+
+/**
+ * What a server does with the data plane's two hot calls. The {@link ParameterEndpoint} decodes
+ * the message and decompresses its blocks; the data plane resolves the key list (decoding the key
+ * block or finding it by signature in its key cache), then applies or reads the values.
+ *
+ * <p>Calls run on the server's selector threads, concurrently for different connections: an
+ * implementation must be thread-safe and must not block on I/O.
+ */
+public interface DataPlane {
+
+  /**
+   * Applies a push. {@code req.keys} and {@code req.values} are raw (uncompressed) blocks, views
+   * valid during the call only; the key block is empty when {@code req.keySignature} names a
+   * cached key list. Throws to refuse; a refused push changes nothing.
+   */
+  void push(PsWire.Request req) throws PsError;
+
+  /**
+   * Answers a pull: calls {@link PullReply#valueBlock} once with the key count and fills the
+   * returned buffer. Throws to refuse.
+   */
+  void pull(PsWire.Request req, PullReply reply) throws PsError;
+
+  /** Counters for stats and heartbeats (key cache hits and misses, ...). */
+  Map<String, Long> counters();
+
+  /** Where a pull's answer goes. */
+  interface PullReply {
+    /**
+     * A little-endian buffer of exactly {@code bytes} bytes, to be filled completely with the
+     * value block of {@code numKeys} keys before the call returns.
+     */
+    ByteBuffer valueBlock(int numKeys, int bytes);
+  }
+}

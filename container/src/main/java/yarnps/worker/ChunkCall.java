@@ -1,0 +1,193 @@
+package yarnps.worker;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import yarnps.common.BlockCompressor;
+import yarnps.rpc.PsWire;
+import yarnps.rpc.net.ClientConnection;
+import yarnps.rpc.net.ThriftWire;
+import yarnps.thrift.BlockCodec;
+import yarnps.thrift.ErrorCode;
+
+/**
+ * One push or pull request of one {@link KeyChunk}: encodes itself straight from the caller's
+ * arrays into the connection's buffer, and on the reply either counts its part of the call done
+ * (a pull's values copied straight into the caller's array) or fails the call naming the server.
+ * A KEY_CACHE_MISS is answered by sending the same chunk again with its keys.
+ */
+final class ChunkCall implements ClientConnection.Call {
+  private final ThriftParameterClient client;
+  private final ServerChannel server;
+  private final boolean push;
+  private final String table;
+  private final int width;
+  private final long[] keys;
+  private final KeyChunk chunk;
+  private final boolean keepBlock;
+  /** Push: the values to send; pull: where the answer goes. */
+  private final float[] values;
+  private final ThriftParameterClient.Pending<?> pending;
+  private final boolean sendKeys;
+
+  ChunkCall(ThriftParameterClient client, ServerChannel server, boolean push, String table, int width, long[] keys,
+      KeyChunk chunk, boolean keepBlock, float[] values, ThriftParameterClient.Pending<?> pending, boolean sendKeys) {
+    this.client = client;
+    this.server = server;
+    this.push = push;
+    this.table = table;
+    this.width = width;
+    this.keys = keys;
+    this.chunk = chunk;
+    this.keepBlock = keepBlock;
+    this.values = values;
+    this.pending = pending;
+    this.sendKeys = sendKeys;
+  }
+
+  private String op() {
+    return push ? "push" : "pull";
+  }
+
+  /** Sends this call on one of the server's connections; failures go to the pending call. */
+  void send() {
+    ClientConnection c;
+    try {
+      c = server.pick();
+    } catch (IOException e) {
+      pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " to " + server + " failed: "
+          + e.getMessage(), true, e));
+      return;
+    }
+    c.call(this, client.options().timeoutMs());
+  }
+
+  private KeyChunk.Block block;
+  private BlockCompressor keyCompressor;
+  private BlockCompressor valueCompressor;
+
+  @Override
+  public int maxBytes() {
+    long n = PsWire.FIXED_OVERHEAD + ThriftWire.stringSize(table);
+    keyCompressor = null;
+    valueCompressor = null;
+    if (sendKeys) {
+      block = chunk.keyBlock(keys, keepBlock);
+      keyCompressor = client.compressorFor(block.length());
+      n += keyCompressor == null ? block.length() : keyCompressor.maxCompressedLength(block.length());
+    }
+    if (push) {
+      int raw = chunk.count * width * 4;
+      valueCompressor = client.compressorFor(raw);
+      n += valueCompressor == null ? raw : valueCompressor.maxCompressedLength(raw);
+    }
+    if (n > client.options().maxFrameBytes()) {
+      throw new IllegalStateException(op() + " " + table + " of " + chunk.count + " keys needs " + n
+          + " bytes, over the frame limit " + client.options().maxFrameBytes());
+    }
+    return (int) n;
+  }
+
+  @Override
+  public void encode(ByteBuffer b, int seqid) {
+    long signature = client.options().keyCache() ? chunk.signature : 0;
+    PsWire.beginRequest(b, push, seqid, table, client.layoutVersion(), chunk.count, client.worker(),
+        client.clock(), signature);
+    BlockCodec keyCodec = BlockCodec.NONE;
+    int at = PsWire.beginBinary(b, PsWire.KEYS_FIELD);
+    if (sendKeys) {
+      client.counters.keysSent.add(chunk.count);
+      client.counters.rawKeyBytes.add(block.length());
+      ByteBuffer src = ByteBuffer.wrap(block.bytes(), 0, block.length());
+      if (keyCompressor != null && keyCompressor.compressIfSmaller(src, b)) {
+        keyCodec = keyCompressor.codec();
+      } else {
+        b.put(src);
+      }
+    } else {
+      client.counters.keysNotSent.add(chunk.count);
+    }
+    PsWire.endBinary(b, at);
+    client.counters.wireKeyBytes.add(b.position() - at - 4);
+    BlockCodec valueCodec = BlockCodec.NONE;
+    if (push) {
+      at = PsWire.beginBinary(b, PsWire.VALUES_FIELD);
+      int raw = chunk.count * width * 4;
+      if (valueCompressor == null) {
+        putValues(b);
+      } else {
+        ByteBuffer tmp = client.encodeScratch(raw);
+        putValues(tmp);
+        tmp.flip();
+        if (valueCompressor.compressIfSmaller(tmp, b)) {
+          valueCodec = valueCompressor.codec();
+        } else {
+          b.put(tmp);
+        }
+      }
+      PsWire.endBinary(b, at);
+      client.counters.rawValueBytes.add(raw);
+      client.counters.wireValueBytes.add(b.position() - at - 4);
+    }
+    PsWire.requestCodecs(b, push, keyCodec, sendKeys ? block.length() : 0, push ? valueCodec : client.replyCodec());
+    PsWire.endRequest(b);
+  }
+
+  /** Writes the chunk's values, little-endian, at b's position and advances it. */
+  private void putValues(ByteBuffer b) {
+    FloatBuffer f = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    for (int i = 0; i < chunk.parts; i++) {
+      f.put(values, chunk.from[i] * width, (chunk.to[i] - chunk.from[i]) * width);
+    }
+    b.position(b.position() + chunk.count * width * 4);
+  }
+
+  @Override
+  public void onReply(ByteBuffer frame, ThriftWire.MessageHeader h) {
+    PsWire.Reply r = PsWire.readReply(frame, h.type, push);
+    if (r.error != null) {
+      if (r.error.getCode() == ErrorCode.KEY_CACHE_MISS && !sendKeys) {
+        client.counters.keyCacheMisses.increment();
+        server.directory.forget(chunk.signature);
+        new ChunkCall(client, server, push, table, width, keys, chunk, keepBlock, values, pending, true).send();
+        return;
+      }
+      pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " refused by " + server + ": "
+          + r.error.getCode() + ": " + r.error.getMessage(), r.error.isCanRetry(), r.error));
+      return;
+    }
+    if (sendKeys && chunk.signature != 0 && client.options().keyCache()) {
+      server.directory.remember(chunk.signature, chunk.count);
+    }
+    if (!push) {
+      scatter(r);
+    }
+    pending.partDone();
+  }
+
+  private void scatter(PsWire.Reply r) {
+    int bytes = chunk.count * width * 4;
+    ByteBuffer v = r.values;
+    if (r.valueCodec != BlockCodec.NONE) {
+      ByteBuffer raw = client.decodeScratch(bytes);
+      BlockCompressor.forThisThread(r.valueCodec).decompress(v, v.remaining(), raw, bytes);
+      raw.flip();
+      v = raw;
+    }
+    if (r.numKeys != chunk.count || v.remaining() != bytes) {
+      throw new IllegalStateException(server + " answered pull " + table + " of " + chunk.count + " keys with "
+          + r.numKeys + " keys / " + v.remaining() + " bytes");
+    }
+    FloatBuffer f = v.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    for (int i = 0; i < chunk.parts; i++) {
+      f.get(values, chunk.from[i] * width, (chunk.to[i] - chunk.from[i]) * width);
+    }
+  }
+
+  @Override
+  public void onFailure(Throwable cause) {
+    pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " to " + server + " failed: "
+        + cause.getMessage(), true, cause));
+  }
+}
