@@ -56,6 +56,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     long[] keys = new long[1024];
     float[] values = new float[1024];
     int[] runs = new int[96];
+    /** The key-cache entry of the current request's keys, or null. */
+    KeyCache.CachedKeys keyList;
 
     void ensure(int n, int floats, int maxRuns) {
       if (keys.length < n) {
@@ -85,8 +87,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   /** Creates the shards of the ranges this server holds in {@code layout}; until then calls are NOT_READY. */
   public void install(KeyLayout layout) {
     Map<String, TableShards> t = new HashMap<>();
-    for (TableSpec spec : specs) {
-      t.put(spec.name(), new TableShards(spec, layout, self));
+    for (int i = 0; i < specs.size(); i++) {
+      t.put(specs.get(i).name(), new TableShards(specs.get(i), layout, self, i));
     }
     this.layout = layout;
     this.tables = t;
@@ -122,9 +124,11 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   /**
    * The request's keys: the cached list its signature names, or its key block decoded (and then
-   * cached when it carries a signature). Returns an array of at least numKeys keys.
+   * cached when it carries a signature). Sets b.keyList to the cache entry, or null.
+   * Returns an array of at least numKeys keys.
    */
   private long[] keys(String op, PsWire.Request req, TableShards t, Buffers b, int floats) throws PsError {
+    b.keyList = null;
     int n = req.numKeys;
     if (n < 0 || n > req.keys.remaining() && !(req.keySignature != 0 && !req.keys.hasRemaining())) {
       throw Errors.badRequest(op + " " + req.table + ": key count " + n + " does not fit a key block of "
@@ -132,13 +136,14 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     }
     b.ensure(n, floats, Math.min(Math.max(n, 1), layout.numRanges()));
     if (req.keySignature != 0 && !req.keys.hasRemaining() && n > 0) {
-      long[] cached = keyCache.get(req.worker, req.keySignature, n);
+      KeyCache.CachedKeys cached = keyCache.get(req.worker, req.keySignature, n);
       if (cached == null) {
         throw Errors.keyCacheMiss(op + " " + req.table + ": server " + self + " holds no key list "
             + Long.toHexString(req.keySignature) + " of " + n + " keys from worker " + req.worker);
       }
       keysNotSent.add(n);
-      return cached;
+      b.keyList = cached;
+      return cached.keys;
     }
     long[] keys = req.keySignature != 0 ? new long[n] : b.keys;
     try {
@@ -152,7 +157,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
         throw Errors.badRequest(op + " " + req.table + ": key signature " + Long.toHexString(req.keySignature)
             + " does not match the " + n + " keys sent (" + Long.toHexString(actual) + ")");
       }
-      keyCache.put(req.worker, req.keySignature, keys);
+      b.keyList = keyCache.put(req.worker, req.keySignature, keys, specs.size());
     }
     return keys;
   }
@@ -180,6 +185,13 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
             + Long.toUnsignedString(keys[i / t.width()]) + " is " + b.values[i]);
       }
     }
+    if (b.keyList != null) {
+      KeyCache.CachedKeys c = b.keyList;
+      int[] runs = c.runs(t, layout.version());
+      int numRuns = c.numRuns();
+      t.push(keys, b.values, runs, numRuns, n, c.slots(t.ordinal(), numRuns));
+      return;
+    }
     int numRuns = t.runs(keys, n, b.runs);
     t.push(keys, b.values, b.runs, numRuns, n);
   }
@@ -195,8 +207,15 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     }
     Buffers b = buffers.get();
     long[] keys = keys("pull", req, t, b, (int) floats);
-    int numRuns = t.runs(keys, n, b.runs);
-    t.pull(keys, b.values, b.runs, numRuns, n);
+    if (b.keyList != null) {
+      KeyCache.CachedKeys c = b.keyList;
+      int[] runs = c.runs(t, layout.version());
+      int numRuns = c.numRuns();
+      t.pull(keys, b.values, runs, numRuns, n, c.slots(t.ordinal(), numRuns));
+    } else {
+      int numRuns = t.runs(keys, n, b.runs);
+      t.pull(keys, b.values, b.runs, numRuns, n);
+    }
     reply.valueBlock(n, (int) floats * 4).asFloatBuffer().put(b.values, 0, (int) floats);
   }
 

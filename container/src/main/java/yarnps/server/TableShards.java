@@ -19,6 +19,8 @@ final class TableShards {
   private final TableSpec spec;
   private final KeyLayout layout;
   private final int self;
+  /** This table's number among the job's tables. */
+  private final int ordinal;
   private final SparseTable[] shards;
   private final ReentrantLock[] locks;
   final LongAdder pushes = new LongAdder();
@@ -26,8 +28,9 @@ final class TableShards {
   final LongAdder keysPushed = new LongAdder();
   final LongAdder keysPulled = new LongAdder();
 
-  TableShards(TableSpec spec, KeyLayout layout, int self) {
+  TableShards(TableSpec spec, KeyLayout layout, int self, int ordinal) {
     this.spec = spec;
+    this.ordinal = ordinal;
     this.layout = layout;
     this.self = self;
     this.shards = new SparseTable[layout.numRanges()];
@@ -43,6 +46,14 @@ final class TableShards {
 
   TableSpec spec() {
     return spec;
+  }
+
+  int ordinal() {
+    return ordinal;
+  }
+
+  int numRanges() {
+    return layout.numRanges();
   }
 
   int width() {
@@ -108,6 +119,63 @@ final class TableShards {
     forEachRun(runs, numRuns, (shard, from, to) -> shard.pull(keys, from, to, out, from * w));
     pulls.increment();
     keysPulled.add(n);
+  }
+
+  /**
+   * As {@link #push}, for a cached key list: each run's row slots are looked up once and reused
+   * while its shard's structure is unchanged (no key inserted, no rehash), so a repeated push of
+   * the same keys neither hashes nor probes.
+   */
+  void push(long[] keys, float[] values, int[] runs, int numRuns, int n, KeyCache.SlotCache cache) {
+    int w = spec.width();
+    for (int k = 0; k < numRuns; k++) {
+      int r = runs[3 * k];
+      int from = runs[3 * k + 1];
+      int to = runs[3 * k + 2];
+      ReentrantLock lock = locks[r];
+      lock.lock();
+      try {
+        SparseTable shard = shards[r];
+        refreshSlots(shard, keys, from, to, cache, k);
+        shard.pushSlots(cache.slots, from, to - from, keys, from, values, from * w);
+      } finally {
+        lock.unlock();
+      }
+    }
+    pushes.increment();
+    keysPushed.add(n);
+  }
+
+  /** As {@link #pull}, for a cached key list (see the cached push). */
+  void pull(long[] keys, float[] out, int[] runs, int numRuns, int n, KeyCache.SlotCache cache) {
+    int w = spec.width();
+    for (int k = 0; k < numRuns; k++) {
+      int r = runs[3 * k];
+      int from = runs[3 * k + 1];
+      int to = runs[3 * k + 2];
+      ReentrantLock lock = locks[r];
+      lock.lock();
+      try {
+        SparseTable shard = shards[r];
+        refreshSlots(shard, keys, from, to, cache, k);
+        shard.pullSlots(cache.slots, from, to - from, keys, from, out, from * w);
+      } finally {
+        lock.unlock();
+      }
+    }
+    pulls.increment();
+    keysPulled.add(n);
+  }
+
+  /** Recomputes run k's slots if its shard changed since; the caller holds the run's lock. */
+  private static void refreshSlots(SparseTable shard, long[] keys, int from, int to, KeyCache.SlotCache cache,
+      int k) {
+    int v = shard.structureVersion();
+    if (!cache.valid[k] || cache.versions[k] != v) {
+      shard.slotsOf(keys, from, to, cache.slots, from);
+      cache.versions[k] = v;
+      cache.valid[k] = true;
+    }
   }
 
   /** Visits every stored row, one range at a time under that range's lock. */

@@ -42,7 +42,7 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
   private final Map<String, Double> gauges = new ConcurrentHashMap<>();
   private volatile double progress;
   private int numWorkers;
-  private ThriftParameterClient params;
+  private volatile ThriftParameterClient params;
 
   WorkerRuntime(Configuration conf, ContainerEnv env, CoordinatorClient am) {
     this.conf = conf;
@@ -78,6 +78,11 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
   Map<String, Double> heartbeatMetrics() {
     Map<String, Double> m = new HashMap<>(gauges);
     m.put("malformed_lines", (double) malformed.get());
+    ThriftParameterClient p = params;
+    if (p != null) {
+      // Data-plane savings: keys not sent thanks to key caching, bytes saved by compression.
+      p.counters().forEach((k, v) -> m.put("rpc_" + k, v.doubleValue()));
+    }
     return m;
   }
 

@@ -129,6 +129,40 @@ class ParameterServiceTest {
   }
 
   @Test
+  void cachedKeyListsStayExactWhileTheTablesGrowUnderThem() throws Exception {
+    // Workers 0-2 push one cached key list each round (the server reuses its row slots); worker 3
+    // keeps inserting new keys, so the shards grow and rehash under the cached slots.
+    long[] shared = randomKeys(new SplittableRandom(7), 3000);
+    int rounds = 30;
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      ThriftParameterClient c = client(w);
+      KeyList list = c.keys(shared);
+      float[] v = new float[shared.length];
+      java.util.Arrays.fill(v, w + 1);
+      all.add(CompletableFuture.runAsync(() -> {
+        for (int r = 0; r < rounds; r++) {
+          c.push("w", list, v).join();
+          c.pull("w", list, new float[shared.length]).join();
+        }
+      }));
+    }
+    ThriftParameterClient grower = client(3);
+    all.add(CompletableFuture.runAsync(() -> {
+      SplittableRandom r = new SplittableRandom(8);
+      for (int i = 0; i < rounds; i++) {
+        long[] fresh = randomKeys(r, 4000);
+        grower.push("w", fresh, new float[fresh.length]).join();
+      }
+    }));
+    CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(90, TimeUnit.SECONDS);
+    float[] got = client(9).pull("w", shared).get();
+    for (int i = 0; i < shared.length; i++) {
+      assertEquals((1 + 2 + 3) * rounds, got[i], 0f, "key " + Long.toUnsignedString(shared[i]));
+    }
+  }
+
+  @Test
   void requestsLargerThanAFrameAreSplitIntoSeveralCalls() throws Exception {
     // A 64 KiB frame holds ~2,800 keys of width 3 per call: 40,000 keys take many calls per server.
     ThriftParameterClient small = client(0, ClientOptions.defaults().withMaxFrameBytes(64 << 10));
