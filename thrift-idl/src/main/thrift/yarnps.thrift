@@ -213,6 +213,11 @@ struct PushRequest {
   10: optional i32 rawKeyBytes,
   /** Compression of the value block; absent means NONE. */
   11: optional BlockCodec valueCodec,
+  /**
+   * This worker's sequence number of the push, increasing across its pushes. Under sequential
+   * consistency a server applies the pushes of one clock in (worker, requestId) order.
+   */
+  12: optional i64 requestId,
 }
 
 struct PullRequest {
@@ -271,12 +276,29 @@ struct SaveResult {
   3: required i64 bytes,
 }
 
+/**
+ * A worker's clock: every push it sent with a clock below {@code clock} has been acknowledged
+ * (leaving: the worker is done and leaves the clock group, so no one waits for it).
+ */
+struct ClockUpdate {
+  1: required i32 worker,
+  2: required i64 clock,
+  3: required bool leaving,
+}
+
 service ParameterService {
   /** Applies an update to the given keys through the table's updater. */
   void push(1: PushRequest request) throws (1: PsError error),
 
-  /** Returns the current weights of the given keys. */
+  /**
+   * Returns the current weights of the given keys. Under sequential or bounded-delay consistency
+   * the reply waits (on the server, without holding a thread) until every worker in the clock
+   * group reached clock - tau, tau being 0 for sequential.
+   */
   PullResponse pull(1: PullRequest request) throws (1: PsError error),
+
+  /** A worker's clock advanced (or it left the clock group); see ClockUpdate. */
+  void clock(1: ClockUpdate update) throws (1: PsError error),
 
   ServerStats stats() throws (1: PsError error),
 

@@ -20,6 +20,9 @@ public final class PsKeys {
   /** What a worker does with a training or test line it cannot parse. */
   public enum MalformedPolicy { SKIP, FAIL }
 
+  /** How stale the parameters a worker pulls may be; see yarnps.consistency. */
+  public enum Consistency { SEQUENTIAL, BOUNDED, EVENTUAL }
+
   /** Compression of key and value blocks on the wire. */
   public enum BlockCompression { NONE, LZ4, SNAPPY }
 
@@ -92,6 +95,14 @@ public final class PsKeys {
   public static final ConfigKey<Integer> SERVER_THREADS =
       intKey("yarnps.server.handler.threads", 8, 1, 4096,
           "Worker-pool threads of a server for calls that may block (save, stats).");
+  public static final ConfigKey<Consistency> CONSISTENCY =
+      enumKey("yarnps.consistency", Consistency.EVENTUAL, Consistency.class,
+          "sequential: a pull at clock t sees every push of clocks < t, applied in a fixed order (BSP); "
+              + "bounded: a pull at clock t waits until every worker reached t - yarnps.consistency.tau (SSP); "
+              + "eventual: pulls never wait (ASP).");
+  public static final ConfigKey<Integer> CONSISTENCY_TAU =
+      intKey("yarnps.consistency.tau", 2, 0, 1_000_000,
+          "The bound of bounded delay: how many clocks the fastest worker may run ahead of the slowest.");
   public static final ConfigKey<BlockCompression> RPC_COMPRESSION =
       enumKey("yarnps.rpc.compression", BlockCompression.NONE, BlockCompression.class,
           "Compression of key and value blocks on the wire: none, lz4 or snappy.");
@@ -125,7 +136,7 @@ public final class PsKeys {
         WORKER_MEMORY_MB, WORKER_VCORES, AM_MEMORY_MB, AM_VCORES, HEAP_FRACTION, JAVA_OPTS, INPUT_TRAIN,
         INPUT_TEST, OUTPUT, SPLIT_BYTES, MALFORMED, VNODES, TABLES, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, JAVA_HOME, RPC_MAX_FRAME,
         RPC_TIMEOUT_MS, RPC_CONNECTIONS, RPC_MAX_IN_FLIGHT, SERVER_SELECTORS, SERVER_THREADS, RPC_COMPRESSION,
-        RPC_COMPRESSION_MIN_BYTES, KEY_CACHE, KEY_CACHE_BYTES, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
+        RPC_COMPRESSION_MIN_BYTES, KEY_CACHE, KEY_CACHE_BYTES, CONSISTENCY, CONSISTENCY_TAU, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
         KEEP_STAGING, FRAMEWORK_JAR, EXTRA_CLASSPATH);
   }
 }

@@ -45,6 +45,8 @@ public final class PsWire {
     public int worker = -1;
     public long clock;
     public long keySignature;
+    /** The push's sequence number from its worker, or -1 when absent. */
+    public long requestId = -1;
     public BlockCodec keyCodec = BlockCodec.NONE;
     public int rawKeyBytes = -1;
     public BlockCodec valueCodec = BlockCodec.NONE;
@@ -59,6 +61,7 @@ public final class PsWire {
       worker = -1;
       clock = 0;
       keySignature = 0;
+      requestId = -1;
       keyCodec = BlockCodec.NONE;
       rawKeyBytes = -1;
       valueCodec = BlockCodec.NONE;
@@ -73,10 +76,10 @@ public final class PsWire {
    * block (and for a push the value block) with {@link #beginBinary}/{@link #endBinary}, then
    * {@link #requestCodecs} (which may come after the blocks, as Thrift does not order fields, so
    * a block can be sent raw when compressing it did not pay) and ends with {@link #endRequest}.
-   * keySignature 0 is left out.
+   * keySignature 0 and a negative requestId (push only) are left out.
    */
   public static void beginRequest(ByteBuffer b, boolean push, int seqid, String table, long layoutVersion,
-      int numKeys, int worker, long clock, long keySignature) {
+      int numKeys, int worker, long clock, long keySignature, long requestId) {
     ThriftWire.messageBegin(b, push ? PUSH : PULL, ThriftWire.CALL, seqid);
     ThriftWire.field(b, T_STRUCT, 1);
     ThriftWire.stringField(b, 1, table);
@@ -86,6 +89,9 @@ public final class PsWire {
     ThriftWire.i64Field(b, push ? 7 : 6, clock);
     if (keySignature != 0) {
       ThriftWire.i64Field(b, push ? 8 : 7, keySignature);
+    }
+    if (push && requestId >= 0) {
+      ThriftWire.i64Field(b, 12, requestId);
     }
   }
 
@@ -160,7 +166,7 @@ public final class PsWire {
         break;
       }
       int id = ThriftWire.fieldId(f);
-      int k = push || id < 5 ? id : id + 1;
+      int k = push || id < 5 ? id : id == 11 ? -1 : id + 1;
       switch (t == fieldType(k) ? k : -1) {
         case 1 -> r.table = ThriftWire.readString(f, "table name", 1024);
         case 2 -> {
@@ -182,6 +188,7 @@ public final class PsWire {
           haveClock = true;
         }
         case 8 -> r.keySignature = ThriftWire.i64(f, "keySignature");
+        case 12 -> r.requestId = ThriftWire.i64(f, "requestId");
         case 9 -> r.keyCodec = codec(ThriftWire.i32(f, "keyCodec"), "keyCodec");
         case 10 -> r.rawKeyBytes = ThriftWire.i32(f, "rawKeyBytes");
         case 11 -> {
@@ -208,6 +215,7 @@ public final class PsWire {
     return switch (k) {
       case 1, 4, 5 -> T_STRING;
       case 2, 7, 8 -> T_I64;
+      case 12 -> T_I64;
       case 3, 6, 9, 10, 11 -> T_I32;
       default -> -1;
     };

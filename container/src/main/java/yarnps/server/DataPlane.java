@@ -24,9 +24,12 @@ public interface DataPlane {
 
   /**
    * Answers a pull: calls {@link PullReply#valueBlock} once with the key count and fills the
-   * returned buffer. Throws to refuse.
+   * returned buffer, and returns true. Or, when the pull must wait (consistency), keeps what it
+   * needs of req (whose buffers are valid during this call only), returns false, and answers later
+   * from another thread with valueBlock and then {@link PullReply#finishDeferred}, or
+   * {@link PullReply#failDeferred}. Throws to refuse now.
    */
-  void pull(PsWire.Request req, PullReply reply) throws PsError;
+  boolean pull(PsWire.Request req, PullReply reply) throws PsError;
 
   /** Counters for stats and heartbeats (key cache hits and misses, ...). */
   Map<String, Long> counters();
@@ -38,5 +41,11 @@ public interface DataPlane {
      * value block of {@code numKeys} keys before the call returns.
      */
     ByteBuffer valueBlock(int numKeys, int bytes);
+
+    /** Sends a deferred answer, written through {@link #valueBlock}. */
+    void finishDeferred();
+
+    /** Refuses a deferred pull. */
+    void failDeferred(PsError error);
   }
 }

@@ -137,9 +137,10 @@ public final class ParameterEndpoint implements NioServer.FrameHandler {
       wireBytesIn.add(frame.remaining());
       PsWire.readRequest(frame, false, req);
       decompressBlocks(req, s, false);
-      reply = new Reply(conn, seqid, req.replyCodec, s);
-      plane.pull(req, reply);
-      reply.finish();
+      reply = new Reply(conn, seqid, req.replyCodec);
+      if (plane.pull(req, reply)) {
+        reply.finish();
+      }
       return;
     } catch (ThriftWire.WireException | IllegalArgumentException e) {
       badRequests.increment();
@@ -208,17 +209,15 @@ public final class ParameterEndpoint implements NioServer.FrameHandler {
     private final NioServer.Connection conn;
     private final int seqid;
     private final BlockCodec codec;
-    private final Scratch s;
     private ByteBuffer buf;
     private int lengthAt;
     private int bytes = -1;
     private boolean compress;
 
-    Reply(NioServer.Connection conn, int seqid, BlockCodec codec, Scratch s) {
+    Reply(NioServer.Connection conn, int seqid, BlockCodec codec) {
       this.conn = conn;
       this.seqid = seqid;
       this.codec = codec;
-      this.s = s;
     }
 
     @Override
@@ -232,6 +231,7 @@ public final class ParameterEndpoint implements NioServer.FrameHandler {
         BlockCompressor c = BlockCompressor.forThisThread(codec);
         buf = conn.replyBuffer(PsWire.FIXED_OVERHEAD + c.maxCompressedLength(bytes));
         lengthAt = PsWire.beginPullOk(buf, seqid, numKeys);
+        Scratch s = scratch.get();
         s.values = Scratch.ensure(s.values, bytes);
         ByteBuffer v = s.values.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         v.limit(bytes);
@@ -251,7 +251,7 @@ public final class ParameterEndpoint implements NioServer.FrameHandler {
       rawBytesOut.add(bytes);
       BlockCodec used = BlockCodec.NONE;
       if (compress) {
-        ByteBuffer src = s.values.duplicate();
+        ByteBuffer src = scratch.get().values.duplicate();
         src.position(0).limit(bytes);
         if (BlockCompressor.forThisThread(codec).compressIfSmaller(src, buf)) {
           compressedBlocks.increment();
@@ -266,6 +266,23 @@ public final class ParameterEndpoint implements NioServer.FrameHandler {
       wireBytesOut.add(buf.position());
       conn.reply(buf);
       buf = null;
+    }
+
+    @Override
+    public void finishDeferred() {
+      try {
+        finish();
+      } catch (RuntimeException e) {
+        LOG.error("deferred pull for {} failed", conn.peer(), e);
+        abandon();
+        replyError(conn, false, seqid, Errors.internal("pull", e));
+      }
+    }
+
+    @Override
+    public void failDeferred(PsError error) {
+      abandon();
+      replyError(conn, false, seqid, error);
     }
 
     void abandon() {

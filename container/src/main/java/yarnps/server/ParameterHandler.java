@@ -22,6 +22,7 @@ import yarnps.conf.TableSpec;
 import yarnps.rpc.PsWire;
 import yarnps.model.ModelWriter;
 import yarnps.rpc.Errors;
+import yarnps.thrift.ClockUpdate;
 import yarnps.thrift.ParameterService;
 import yarnps.thrift.PsError;
 import yarnps.thrift.PullRequest;
@@ -47,6 +48,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   private volatile KeyLayout layout;
   private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
   private final KeyCache keyCache;
+  private final PushBuffer held = new PushBuffer();
+  private final ClockGroup clocks;
   private final LongAdder keysNotSent = new LongAdder();
   /** Transport counters to report with stats; set by the server once its endpoint exists. */
   private volatile java.util.function.Supplier<Map<String, Long>> transportCounters = this::counters;
@@ -77,6 +80,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.conf = conf;
     this.specs = specs;
     this.keyCache = new KeyCache(PsKeys.KEY_CACHE_BYTES.get(conf));
+    this.clocks = new ClockGroup(PsKeys.CONSISTENCY.get(conf), PsKeys.CONSISTENCY_TAU.get(conf),
+        PsKeys.WORKERS.get(conf), held);
   }
 
   /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
@@ -185,6 +190,13 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
             + Long.toUnsignedString(keys[i / t.width()]) + " is " + b.values[i]);
       }
     }
+    if (clocks.ordered()) {
+      // Sequential consistency: checked now, applied in order once every worker passed this clock.
+      t.runs(keys, n, b.runs);
+      long[] own = b.keyList != null ? keys : java.util.Arrays.copyOf(keys, n);
+      held.add(t, req.clock, req.worker, req.requestId, own, java.util.Arrays.copyOf(b.values, (int) floats), n);
+      return;
+    }
     if (b.keyList != null) {
       KeyCache.CachedKeys c = b.keyList;
       int[] runs = c.runs(t, layout.version());
@@ -197,7 +209,16 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   }
 
   @Override
-  public void pull(PsWire.Request req, PullReply reply) throws PsError {
+  public void clock(ClockUpdate update) throws PsError {
+    try {
+      clocks.update(update.getWorker(), update.getClock(), update.isLeaving());
+    } catch (IllegalArgumentException e) {
+      throw Errors.badRequest("clock update: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public boolean pull(PsWire.Request req, PullReply reply) throws PsError {
     TableShards t = table(req.table);
     checkLayout(req.layoutVersion);
     int n = req.numKeys;
@@ -207,16 +228,47 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     }
     Buffers b = buffers.get();
     long[] keys = keys("pull", req, t, b, (int) floats);
-    if (b.keyList != null) {
-      KeyCache.CachedKeys c = b.keyList;
-      int[] runs = c.runs(t, layout.version());
-      int numRuns = c.numRuns();
-      t.pull(keys, b.values, runs, numRuns, n, c.slots(t.ordinal(), numRuns));
+    KeyCache.CachedKeys cached = b.keyList;
+    long clock = req.clock;
+    if (clocks.mustWait(clock)) {
+      // Keep what the answer needs: the request's buffers are gone once this call returns.
+      long[] own = cached != null ? cached.keys : java.util.Arrays.copyOf(keys, n);
+      Runnable later = () -> {
+        try {
+          answer(t, own, cached, n, (int) floats, reply);
+          reply.finishDeferred();
+        } catch (PsError e) {
+          reply.failDeferred(e);
+        } catch (RuntimeException e) {
+          LOG.error("deferred pull of {} keys of {} failed", n, t.spec().name(), e);
+          reply.failDeferred(Errors.internal("pull", e));
+        }
+      };
+      if (clocks.park(clock, later)) {
+        return false;
+      }
+      answer(t, own, cached, n, (int) floats, reply);
+      return true;
+    }
+    clocks.admitted(clock);
+    answer(t, keys, cached, n, (int) floats, reply);
+    return true;
+  }
+
+  /** Reads the keys' weights (through the key list's cached slots when it has one) into the reply. */
+  private void answer(TableShards t, long[] keys, KeyCache.CachedKeys cached, int n, int floats, PullReply reply)
+      throws PsError {
+    Buffers b = buffers.get();
+    b.ensure(n, floats, Math.min(Math.max(n, 1), layout.numRanges()));
+    if (cached != null) {
+      int[] runs = cached.runs(t, layout.version());
+      int numRuns = cached.numRuns();
+      t.pull(keys, b.values, runs, numRuns, n, cached.slots(t.ordinal(), numRuns));
     } else {
       int numRuns = t.runs(keys, n, b.runs);
       t.pull(keys, b.values, b.runs, numRuns, n);
     }
-    reply.valueBlock(n, (int) floats * 4).asFloatBuffer().put(b.values, 0, (int) floats);
+    reply.valueBlock(n, floats * 4).asFloatBuffer().put(b.values, 0, floats);
   }
 
   @Override
@@ -229,6 +281,14 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     m.put("key_cache_entries", (long) keyCache.entries());
     m.put("key_cache_bytes", keyCache.bytes());
     m.put("keys_not_sent", keysNotSent.sum());
+    m.put("pulls_deferred", clocks.pullsDeferred.sum());
+    m.put("pulls_admitted", clocks.pullsAdmitted.sum());
+    m.put("pull_wait_ms", clocks.waitNanos.sum() / 1_000_000);
+    m.put("pulls_waiting", (long) clocks.parkedPulls());
+    m.put("consistency_bound_violations", clocks.boundViolations.sum());
+    m.put("max_clock_lag", clocks.maxLagSeen());
+    m.put("clock_min", Math.min(clocks.published(), Long.MAX_VALUE / 2));
+    m.put("held_push_keys", held.heldKeys());
     return m;
   }
 
@@ -245,12 +305,37 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   public PullResponse pull(PullRequest r) throws PsError {
     PsWire.Request req = request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(),
         r.getClock(), r.getKeySignature(), null, r.isSetKeyCodec());
+    java.util.concurrent.CompletableFuture<ByteBuffer> done = new java.util.concurrent.CompletableFuture<>();
     ByteBuffer[] out = new ByteBuffer[1];
-    pull(req, (numKeys, bytes) -> {
-      out[0] = ByteBuffer.allocate(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-      return out[0].duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    });
-    return new PullResponse(r.getNumKeys(), out[0]);
+    PullReply sink = new PullReply() {
+      @Override
+      public ByteBuffer valueBlock(int numKeys, int bytes) {
+        out[0] = ByteBuffer.allocate(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return out[0].duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      }
+
+      @Override
+      public void finishDeferred() {
+        done.complete(out[0]);
+      }
+
+      @Override
+      public void failDeferred(PsError error) {
+        done.completeExceptionally(error);
+      }
+    };
+    if (pull(req, sink)) {
+      return new PullResponse(r.getNumKeys(), out[0]);
+    }
+    // A waiting pull from a plain Thrift caller holds its pool thread; the data plane never does.
+    try {
+      return new PullResponse(r.getNumKeys(), done.get());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Errors.internal("pull", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof PsError pe ? pe : Errors.internal("pull", e.getCause());
+    }
   }
 
   private static PsWire.Request request(String table, long version, int numKeys, ByteBuffer keys, int worker,

@@ -30,9 +30,22 @@ final class ChunkCall implements ClientConnection.Call {
   private final float[] values;
   private final ThriftParameterClient.Pending<?> pending;
   private final boolean sendKeys;
+  private final long requestId;
+  /** The clock the call was made at (not the one current when it is encoded or resent). */
+  private final long clock;
 
   ChunkCall(ThriftParameterClient client, ServerChannel server, boolean push, String table, int width, long[] keys,
-      KeyChunk chunk, boolean keepBlock, float[] values, ThriftParameterClient.Pending<?> pending, boolean sendKeys) {
+      KeyChunk chunk, boolean keepBlock, float[] values, ThriftParameterClient.Pending<?> pending, boolean sendKeys,
+      long requestId) {
+    this(client, server, push, table, width, keys, chunk, keepBlock, values, pending, sendKeys, requestId,
+        client.clock());
+  }
+
+  private ChunkCall(ThriftParameterClient client, ServerChannel server, boolean push, String table, int width,
+      long[] keys, KeyChunk chunk, boolean keepBlock, float[] values, ThriftParameterClient.Pending<?> pending,
+      boolean sendKeys, long requestId, long clock) {
+    this.requestId = requestId;
+    this.clock = clock;
     this.client = client;
     this.server = server;
     this.push = push;
@@ -92,8 +105,8 @@ final class ChunkCall implements ClientConnection.Call {
   @Override
   public void encode(ByteBuffer b, int seqid) {
     long signature = client.options().keyCache() ? chunk.signature : 0;
-    PsWire.beginRequest(b, push, seqid, table, client.layoutVersion(), chunk.count, client.worker(),
-        client.clock(), signature);
+    PsWire.beginRequest(b, push, seqid, table, client.layoutVersion(), chunk.count, client.worker(), clock,
+        signature, requestId);
     BlockCodec keyCodec = BlockCodec.NONE;
     int at = PsWire.beginBinary(b, PsWire.KEYS_FIELD);
     if (sendKeys) {
@@ -150,7 +163,8 @@ final class ChunkCall implements ClientConnection.Call {
       if (r.error.getCode() == ErrorCode.KEY_CACHE_MISS && !sendKeys) {
         client.counters.keyCacheMisses.increment();
         server.directory.forget(chunk.signature);
-        new ChunkCall(client, server, push, table, width, keys, chunk, keepBlock, values, pending, true).send();
+        new ChunkCall(client, server, push, table, width, keys, chunk, keepBlock, values, pending, true, requestId,
+            clock).send();
         return;
       }
       pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " refused by " + server + ": "

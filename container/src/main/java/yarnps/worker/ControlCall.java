@@ -31,6 +31,8 @@ final class ControlCall<R> implements ClientConnection.Call {
   @SuppressWarnings("rawtypes")
   private final TBase result;
   final CompletableFuture<R> future = new CompletableFuture<>();
+  /** The method returns void: success has no value field. */
+  private boolean voidResult;
 
   @SuppressWarnings("rawtypes")
   private ControlCall(ServerChannel server, String method, TBase argsStruct, TBase result) {
@@ -51,6 +53,14 @@ final class ControlCall<R> implements ClientConnection.Call {
     ControlCall<SaveResult> c = new ControlCall<>(server, "save",
         new ParameterService.save_args(table, dir), new ParameterService.save_result());
     return c.send(0);
+  }
+
+  static CompletableFuture<Void> clock(ServerChannel server, int worker, long clock, boolean leaving, int timeoutMs) {
+    ControlCall<Object> c = new ControlCall<>(server, "clock",
+        new ParameterService.clock_args(new yarnps.thrift.ClockUpdate(worker, clock, leaving)),
+        new ParameterService.clock_result());
+    c.voidResult = true;
+    return c.send(timeoutMs).thenApply(v -> null);
   }
 
   static CompletableFuture<ServerStats> stats(ServerChannel server, int timeoutMs) {
@@ -95,6 +105,10 @@ final class ControlCall<R> implements ClientConnection.Call {
     if (error instanceof PsError e) {
       future.completeExceptionally(new ThriftParameterClient.ServerCallException(method + " refused by " + server
           + ": " + e.getCode() + ": " + e.getMessage(), e.isCanRetry(), e));
+      return;
+    }
+    if (voidResult) {
+      future.complete(null);
       return;
     }
     Object value = result.getFieldValue(result.fieldForId(0));

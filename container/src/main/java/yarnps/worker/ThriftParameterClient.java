@@ -11,9 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import yarnps.common.BlockCompressor;
 import yarnps.common.KeyArrays;
 import yarnps.common.KeyCodec;
@@ -27,6 +28,7 @@ import yarnps.thrift.ServerAddress;
 import yarnps.thrift.ServerStats;
 import yarnps.worker.api.KeyList;
 import yarnps.worker.api.ParameterClient;
+import yarnps.worker.api.Task;
 
 /**
  * {@link ParameterClient} over the servers' ParameterService: a call's keys are sliced by the
@@ -51,7 +53,15 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   private final Map<String, Integer> widths;
   private final int maxWidth;
   private final int worker;
-  private final LongSupplier clock;
+  private final AtomicLong clock = new AtomicLong();
+  private final AtomicLong timestamps = new AtomicLong();
+  private final AtomicLong requestIds = new AtomicLong();
+  /** Tasks not finished yet, by timestamp, for waitFor. */
+  private final ConcurrentHashMap<Long, Task<?>> running = new ConcurrentHashMap<>();
+  /** Pushes issued in the current clock, guarded by this. */
+  private final List<CompletableFuture<?>> clockPushes = new ArrayList<>();
+  /** The last clock update sent (or being sent), guarded by this. */
+  private CompletableFuture<Void> clockSent = CompletableFuture.completedFuture(null);
   private final ClientOptions options;
   private final ServerChannel[] servers;
   private final SelectorLoop loop;
@@ -75,12 +85,11 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   }
 
   public ThriftParameterClient(KeyLayout layout, List<ServerAddress> addresses, Map<String, Integer> widths,
-      int worker, LongSupplier clock, ClientOptions options) throws IOException {
+      int worker, ClientOptions options) throws IOException {
     this.layout = layout;
     this.widths = Map.copyOf(widths);
     this.maxWidth = widths.values().stream().mapToInt(Integer::intValue).max().orElse(1);
     this.worker = worker;
-    this.clock = clock;
     this.options = options;
     this.codec = BlockCompressor.codecOf(options.compression());
     // Fails now, naming the cause, when the codec's native library is missing on this host.
@@ -124,8 +133,13 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     return worker;
   }
 
-  long clock() {
-    return clock.getAsLong();
+  @Override
+  public long clock() {
+    return clock.get();
+  }
+
+  long nextRequestId() {
+    return requestIds.getAndIncrement();
   }
 
   /** The compressor for a block of rawBytes, or null to send it raw. */
@@ -222,30 +236,35 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   }
 
   @Override
-  public CompletableFuture<Void> push(String table, long[] keys, float[] values) {
+  public Task<Void> push(String table, long[] keys, float[] values) {
     return push(table, new Prepared(keys, false), values);
   }
 
   @Override
-  public CompletableFuture<Void> push(String table, KeyList keys, float[] values) {
+  public Task<Void> push(String table, KeyList keys, float[] values) {
     int width = width(table);
     Prepared p = prepared(keys);
     checkValues("push", table, p.keys, values.length, width);
-    return send(true, table, width, p, values, null);
+    Task<Void> t = send(true, table, width, p, values, null);
+    synchronized (this) {
+      clockPushes.removeIf(CompletableFuture::isDone);
+      clockPushes.add(t);
+    }
+    return t;
   }
 
   @Override
-  public CompletableFuture<float[]> pull(String table, long[] keys) {
+  public Task<float[]> pull(String table, long[] keys) {
     return pull(table, keys, new float[keys.length * width(table)]);
   }
 
   @Override
-  public CompletableFuture<float[]> pull(String table, long[] keys, float[] out) {
+  public Task<float[]> pull(String table, long[] keys, float[] out) {
     return pull(table, new Prepared(keys, false), out);
   }
 
   @Override
-  public CompletableFuture<float[]> pull(String table, KeyList keys, float[] out) {
+  public Task<float[]> pull(String table, KeyList keys, float[] out) {
     int width = width(table);
     Prepared p = prepared(keys);
     checkValues("pull", table, p.keys, out.length, width);
@@ -259,23 +278,73 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     }
   }
 
-  private <T> CompletableFuture<T> send(boolean push, String table, int width, Prepared p, float[] values, T result) {
-    Pending<T> pending = new Pending<>(p.chunks.size(), result);
+  private <T> Task<T> send(boolean push, String table, int width, Prepared p, float[] values, T result) {
+    long ts = timestamps.incrementAndGet();
+    Pending<T> pending = new Pending<>(ts, p.chunks.size(), result);
+    running.put(ts, pending.future);
+    pending.future.whenComplete((v, e) -> running.remove(ts));
+    long requestId = push ? nextRequestId() : -1;
     for (KeyChunk chunk : p.chunks) {
       ServerChannel server = servers[chunk.server];
       boolean sendKeys = !options.keyCache() || !server.directory.has(chunk.signature);
-      new ChunkCall(this, server, push, table, width, p.keys, chunk, p.keep, values, pending, sendKeys).send();
+      new ChunkCall(this, server, push, table, width, p.keys, chunk, p.keep, values, pending, sendKeys, requestId)
+          .send();
     }
     return pending.future;
   }
 
+  @Override
+  public void waitFor(long... timestamps) throws InterruptedException {
+    for (long ts : timestamps) {
+      Task<?> t = running.get(ts);
+      if (t != null) {
+        try {
+          t.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          // Finished, unsuccessfully: the task's own future reports the failure.
+        }
+      }
+    }
+  }
+
+  @Override
+  public synchronized CompletableFuture<Void> advanceClock() {
+    long next = clock.incrementAndGet();
+    return clockAfterPushes(next, false);
+  }
+
+  /**
+   * Leaves the clock group once every push issued so far is acknowledged, so that no server waits
+   * for this worker any more. The worker calls it when its work is done.
+   */
+  public synchronized CompletableFuture<Void> leave() {
+    return clockAfterPushes(clock.get(), true);
+  }
+
+  /** Sends ClockUpdate(clock, leaving) to every server after the pushes so far and the previous update. */
+  private CompletableFuture<Void> clockAfterPushes(long c, boolean leaving) {
+    CompletableFuture<?>[] pushes = clockPushes.toArray(new CompletableFuture<?>[0]);
+    clockPushes.clear();
+    CompletableFuture<Void> previous = clockSent;
+    clockSent = CompletableFuture.allOf(pushes).thenCombine(previous, (a, b) -> b)
+        .thenCompose(v -> {
+          List<CompletableFuture<Void>> sent = new ArrayList<>();
+          for (ServerChannel server : servers) {
+            sent.add(ControlCall.clock(server, worker, c, leaving, options.timeoutMs()));
+          }
+          return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]));
+        });
+    return clockSent;
+  }
+
   /** A call's future and how many of its requests are still unanswered. */
   static final class Pending<T> {
-    final CompletableFuture<T> future = new CompletableFuture<>();
+    final Task<T> future;
     private final AtomicInteger left;
     private final T result;
 
-    Pending(int parts, T result) {
+    Pending(long timestamp, int parts, T result) {
+      this.future = new Task<>(timestamp);
       this.left = new AtomicInteger(parts);
       this.result = result;
       if (parts == 0) {

@@ -61,6 +61,7 @@ public final class WorkerMain {
         PsJob job = loadJob(conf);
         LOG.info("worker {} running {}", env.index(), job.getClass().getName());
         job.run(ctx);
+        ctx.leaveClockGroup();
         ok = true;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

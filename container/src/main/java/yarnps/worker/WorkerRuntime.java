@@ -62,13 +62,31 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
       widths.put(t.name(), t.width());
     }
     params = new ThriftParameterClient(KeyLayout.fromThrift(layout), layout.getServers(), widths, env.index(),
-        clock::get, ClientOptions.from(conf, numWorkers));
+        ClientOptions.from(conf, numWorkers));
     LOG.info("worker {} of {} connected to {} servers (layout version {})", env.index(), numWorkers,
         layout.getServersSize(), layout.getVersion());
   }
 
+  /** Iterations done: the data-plane clock once the job advances it, else the last reported point. */
   long clock() {
-    return clock.get();
+    ThriftParameterClient p = params;
+    return p != null && p.clock() > 0 ? p.clock() : clock.get();
+  }
+
+  /**
+   * Leaves the servers' clock group once this worker's pushes are acknowledged, so that workers
+   * still training do not wait for it (sequential or bounded-delay consistency).
+   */
+  void leaveClockGroup() throws IOException, InterruptedException {
+    ThriftParameterClient p = params;
+    if (p == null) {
+      return;
+    }
+    try {
+      p.leave().get(PsKeys.RPC_TIMEOUT_MS.get(conf), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("worker " + env.index() + " could not leave the clock group: " + e.getMessage(), e);
+    }
   }
 
   double progressValue() {

@@ -37,7 +37,7 @@ class PsWireTest {
 
   private static ByteBuffer ours(boolean push, boolean direct, long signature, BlockCodec keyCodec, BlockCodec other) {
     ByteBuffer b = direct ? ByteBuffer.allocateDirect(1024) : ByteBuffer.allocate(1024);
-    PsWire.beginRequest(b, push, 77, "weights", 5, 3, 2, 11, signature);
+    PsWire.beginRequest(b, push, 77, "weights", 5, 3, 2, 11, signature, push ? 123 : -1);
     int at = PsWire.beginBinary(b, PsWire.KEYS_FIELD);
     b.put(KEYS);
     PsWire.endBinary(b, at);
@@ -76,6 +76,7 @@ class PsWireTest {
       assertEquals(BlockCodec.LZ4, r.getKeyCodec());
       assertEquals(42, r.getRawKeyBytes());
       assertEquals(BlockCodec.SNAPPY, r.getValueCodec());
+      assertEquals(123, r.getRequestId());
       assertArrayEquals(KEYS, r.getKeys());
       assertArrayEquals(VALUES, r.getValues());
     }
@@ -98,6 +99,7 @@ class PsWireTest {
     PushRequest push = new PushRequest("t", 9, 3, ByteBuffer.wrap(KEYS), ByteBuffer.wrap(VALUES), 4, 17);
     push.setKeySignature(-5L);
     push.setValueCodec(BlockCodec.LZ4);
+    push.setRequestId(31);
     PsWire.Request r = roundTrip("push", new ParameterService.push_args(push), true);
     assertEquals("t", r.table);
     assertEquals(9, r.layoutVersion);
@@ -105,6 +107,7 @@ class PsWireTest {
     assertEquals(4, r.worker);
     assertEquals(17, r.clock);
     assertEquals(-5L, r.keySignature);
+    assertEquals(31, r.requestId);
     assertEquals(BlockCodec.NONE, r.keyCodec);
     assertEquals(BlockCodec.LZ4, r.valueCodec);
     assertArrayEquals(KEYS, bytes(r.keys));

@@ -85,7 +85,7 @@ class ParameterServiceTest {
 
   private ThriftParameterClient client(int worker, ClientOptions options) {
     try {
-      ThriftParameterClient c = new ThriftParameterClient(layout, addresses, Map.of("w", 1, "e", 3), worker, () -> 0,
+      ThriftParameterClient c = new ThriftParameterClient(layout, addresses, Map.of("w", 1, "e", 3), worker,
           options);
       clients.add(c);
       return c;
@@ -379,7 +379,7 @@ class ParameterServiceTest {
       ClientOptions o = ClientOptions.defaults();
       o = new ClientOptions(1, o.maxInFlight(), o.maxFrameBytes(), 500, o.compression(), o.compressMinBytes(),
           o.keyCache(), o.keyCacheKeysPerServer());
-      try (ThriftParameterClient c = new ThriftParameterClient(layout, mute, Map.of("w", 1), 0, () -> 0, o)) {
+      try (ThriftParameterClient c = new ThriftParameterClient(layout, mute, Map.of("w", 1), 0, o)) {
         ExecutionException e = assertThrows(ExecutionException.class,
             () -> c.pull("w", new long[] {1, 2, 3}).get(30, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().contains("timeout") && e.getCause().getMessage().contains("server"),

@@ -146,7 +146,7 @@ public final class BenchWorkerMain {
     pullOut = new float[c.inFlight][keys.length];
     ClientOptions options = ClientOptions.defaults().withMaxFrameBytes(maxFrame).withKeyCache(keyCache)
         .withCompression(compression);
-    client = new ThriftParameterClient(layout, servers, Map.of(BenchCase.TABLE, 1), index, () -> 0L, options);
+    client = new ThriftParameterClient(layout, servers, Map.of(BenchCase.TABLE, 1), index, options);
     // With key caching the job's way: one prepared list, pulled and pushed again and again.
     // Without: a plain long[] per call, sliced and encoded every time.
     keyList = keyCache ? client.keys(keys) : null;

@@ -10,6 +10,7 @@ import yarnps.rpc.Errors;
 import yarnps.rpc.PsWire;
 import yarnps.server.DataPlane;
 import yarnps.server.ParameterEndpoint;
+import yarnps.thrift.ClockUpdate;
 import yarnps.thrift.ParameterService;
 import yarnps.thrift.PsError;
 import yarnps.thrift.PullRequest;
@@ -73,7 +74,7 @@ public final class EmptyParameterHandler implements DataPlane, ParameterService.
   }
 
   @Override
-  public void pull(PsWire.Request req, PullReply reply) throws PsError {
+  public boolean pull(PsWire.Request req, PullReply reply) throws PsError {
     int n = req.numKeys;
     if (n < 0 || (long) n * Float.BYTES > maxValueBytes) {
       throw Errors.badRequest("pull " + req.table + ": key count " + n + " is negative or over "
@@ -86,6 +87,12 @@ public final class EmptyParameterHandler implements DataPlane, ParameterService.
     reply.valueBlock(n, len).put(z);
     pulls.increment();
     keysPulled.add(n);
+    return true;
+  }
+
+  @Override
+  public void clock(ClockUpdate update) {
+    // The empty handler keeps no consistency: pulls never wait.
   }
 
   private ByteBuffer zeros(int len) {

@@ -21,6 +21,7 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
   private static final org.apache.thrift.protocol.TField KEY_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("keyCodec", org.apache.thrift.protocol.TType.I32, (short)9);
   private static final org.apache.thrift.protocol.TField RAW_KEY_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("rawKeyBytes", org.apache.thrift.protocol.TType.I32, (short)10);
   private static final org.apache.thrift.protocol.TField VALUE_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("valueCodec", org.apache.thrift.protocol.TType.I32, (short)11);
+  private static final org.apache.thrift.protocol.TField REQUEST_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("requestId", org.apache.thrift.protocol.TType.I64, (short)12);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PushRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PushRequestTupleSchemeFactory();
@@ -58,6 +59,11 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
    * @see BlockCodec
    */
   public @org.apache.thrift.annotation.Nullable BlockCodec valueCodec; // optional
+  /**
+   * This worker's sequence number of the push, increasing across its pushes. Under sequential
+   * consistency a server applies the pushes of one clock in (worker, requestId) order.
+   */
+  public long requestId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -93,7 +99,12 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
      * 
      * @see BlockCodec
      */
-    VALUE_CODEC((short)11, "valueCodec");
+    VALUE_CODEC((short)11, "valueCodec"),
+    /**
+     * This worker's sequence number of the push, increasing across its pushes. Under sequential
+     * consistency a server applies the pushes of one clock in (worker, requestId) order.
+     */
+    REQUEST_ID((short)12, "requestId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -131,6 +142,8 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
           return RAW_KEY_BYTES;
         case 11: // VALUE_CODEC
           return VALUE_CODEC;
+        case 12: // REQUEST_ID
+          return REQUEST_ID;
         default:
           return null;
       }
@@ -180,8 +193,9 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
   private static final int __CLOCK_ISSET_ID = 3;
   private static final int __KEYSIGNATURE_ISSET_ID = 4;
   private static final int __RAWKEYBYTES_ISSET_ID = 5;
+  private static final int __REQUESTID_ISSET_ID = 6;
   private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.KEY_SIGNATURE,_Fields.KEY_CODEC,_Fields.RAW_KEY_BYTES,_Fields.VALUE_CODEC};
+  private static final _Fields optionals[] = {_Fields.KEY_SIGNATURE,_Fields.KEY_CODEC,_Fields.RAW_KEY_BYTES,_Fields.VALUE_CODEC,_Fields.REQUEST_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -207,6 +221,8 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.VALUE_CODEC, new org.apache.thrift.meta_data.FieldMetaData("valueCodec", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, BlockCodec.class)));
+    tmpMap.put(_Fields.REQUEST_ID, new org.apache.thrift.meta_data.FieldMetaData("requestId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PushRequest.class, metaDataMap);
   }
@@ -263,6 +279,7 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     if (other.isSetValueCodec()) {
       this.valueCodec = other.valueCodec;
     }
+    this.requestId = other.requestId;
   }
 
   @Override
@@ -289,6 +306,8 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     setRawKeyBytesIsSet(false);
     this.rawKeyBytes = 0;
     this.valueCodec = null;
+    setRequestIdIsSet(false);
+    this.requestId = 0;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -616,6 +635,37 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     }
   }
 
+  /**
+   * This worker's sequence number of the push, increasing across its pushes. Under sequential
+   * consistency a server applies the pushes of one clock in (worker, requestId) order.
+   */
+  public long getRequestId() {
+    return this.requestId;
+  }
+
+  /**
+   * This worker's sequence number of the push, increasing across its pushes. Under sequential
+   * consistency a server applies the pushes of one clock in (worker, requestId) order.
+   */
+  public PushRequest setRequestId(long requestId) {
+    this.requestId = requestId;
+    setRequestIdIsSet(true);
+    return this;
+  }
+
+  public void unsetRequestId() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __REQUESTID_ISSET_ID);
+  }
+
+  /** Returns true if field requestId is set (has been assigned a value) and false otherwise */
+  public boolean isSetRequestId() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __REQUESTID_ISSET_ID);
+  }
+
+  public void setRequestIdIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __REQUESTID_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -715,6 +765,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       }
       break;
 
+    case REQUEST_ID:
+      if (value == null) {
+        unsetRequestId();
+      } else {
+        setRequestId((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -755,6 +813,9 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     case VALUE_CODEC:
       return getValueCodec();
 
+    case REQUEST_ID:
+      return getRequestId();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -789,6 +850,8 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       return isSetRawKeyBytes();
     case VALUE_CODEC:
       return isSetValueCodec();
+    case REQUEST_ID:
+      return isSetRequestId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -905,6 +968,15 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         return false;
     }
 
+    boolean this_present_requestId = true && this.isSetRequestId();
+    boolean that_present_requestId = true && that.isSetRequestId();
+    if (this_present_requestId || that_present_requestId) {
+      if (!(this_present_requestId && that_present_requestId))
+        return false;
+      if (this.requestId != that.requestId)
+        return false;
+    }
+
     return true;
   }
 
@@ -947,6 +1019,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     hashCode = hashCode * 8191 + ((isSetValueCodec()) ? 131071 : 524287);
     if (isSetValueCodec())
       hashCode = hashCode * 8191 + valueCodec.getValue();
+
+    hashCode = hashCode * 8191 + ((isSetRequestId()) ? 131071 : 524287);
+    if (isSetRequestId())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(requestId);
 
     return hashCode;
   }
@@ -1069,6 +1145,16 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetRequestId(), other.isSetRequestId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRequestId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.requestId, other.requestId);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -1162,6 +1248,12 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       } else {
         sb.append(this.valueCodec);
       }
+      first = false;
+    }
+    if (isSetRequestId()) {
+      if (!first) sb.append(", ");
+      sb.append("requestId:");
+      sb.append(this.requestId);
       first = false;
     }
     sb.append(")");
@@ -1312,6 +1404,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 12: // REQUEST_ID
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.requestId = iprot.readI64();
+              struct.setRequestIdIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -1391,6 +1491,11 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
           oprot.writeFieldEnd();
         }
       }
+      if (struct.isSetRequestId()) {
+        oprot.writeFieldBegin(REQUEST_ID_FIELD_DESC);
+        oprot.writeI64(struct.requestId);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1429,7 +1534,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       if (struct.isSetValueCodec()) {
         optionals.set(3);
       }
-      oprot.writeBitSet(optionals, 4);
+      if (struct.isSetRequestId()) {
+        optionals.set(4);
+      }
+      oprot.writeBitSet(optionals, 5);
       if (struct.isSetKeySignature()) {
         oprot.writeI64(struct.keySignature);
       }
@@ -1441,6 +1549,9 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       }
       if (struct.isSetValueCodec()) {
         oprot.writeI32(struct.valueCodec.getValue());
+      }
+      if (struct.isSetRequestId()) {
+        oprot.writeI64(struct.requestId);
       }
     }
 
@@ -1461,7 +1572,7 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       struct.setWorkerIsSet(true);
       struct.clock = iprot.readI64();
       struct.setClockIsSet(true);
-      java.util.BitSet incoming = iprot.readBitSet(4);
+      java.util.BitSet incoming = iprot.readBitSet(5);
       if (incoming.get(0)) {
         struct.keySignature = iprot.readI64();
         struct.setKeySignatureIsSet(true);
@@ -1477,6 +1588,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       if (incoming.get(3)) {
         struct.valueCodec = yarnps.thrift.BlockCodec.findByValue(iprot.readI32());
         struct.setValueCodecIsSet(true);
+      }
+      if (incoming.get(4)) {
+        struct.requestId = iprot.readI64();
+        struct.setRequestIdIsSet(true);
       }
     }
   }

@@ -32,19 +32,40 @@ public interface ParameterClient {
   KeyList keys(long[] keys);
 
   /** {@link #push(String, long[], float[])} for a prepared key list. */
-  CompletableFuture<Void> push(String table, KeyList keys, float[] values);
+  Task<Void> push(String table, KeyList keys, float[] values);
 
   /** {@link #pull(String, long[], float[])} for a prepared key list. */
-  CompletableFuture<float[]> pull(String table, KeyList keys, float[] out);
+  Task<float[]> pull(String table, KeyList keys, float[] out);
 
   /** Sends updates (gradients or deltas, per the table's updater) for the keys. */
-  CompletableFuture<Void> push(String table, long[] keys, float[] values);
+  Task<Void> push(String table, long[] keys, float[] values);
 
   /** Reads the current values of the keys into a new array of keys.length * width floats. */
-  CompletableFuture<float[]> pull(String table, long[] keys);
+  Task<float[]> pull(String table, long[] keys);
 
   /** Reads the current values of the keys into {@code out}, which holds at least keys.length * width floats. */
-  CompletableFuture<float[]> pull(String table, long[] keys, float[] out);
+  Task<float[]> pull(String table, long[] keys, float[] out);
+
+  /**
+   * Waits until the tasks with these timestamps have finished (successfully or not): a task that
+   * must run after given earlier ones calls this first. Timestamps of tasks that finished long
+   * ago return at once.
+   */
+  void waitFor(long... timestamps) throws InterruptedException;
+
+  /**
+   * This worker's clock: pushes and pulls carry it, and the servers enforce the job's consistency
+   * model ({@code yarnps.consistency}) with it. Starts at 0.
+   */
+  long clock();
+
+  /**
+   * Ends this worker's current iteration: later calls carry the next clock, and once every push
+   * issued so far is acknowledged the servers are told, which is what pulls of other workers under
+   * sequential or bounded-delay consistency wait for. Returns at once; the future completes when
+   * every server knows.
+   */
+  CompletableFuture<Void> advanceClock();
 
   /**
    * Every server writes its part of the table under {@code dir} on the job's file system, in the

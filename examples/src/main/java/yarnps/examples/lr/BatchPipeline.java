@@ -75,6 +75,9 @@ final class BatchPipeline {
     pulls[s] = null;
     double loss = t.compute();
     pushes[s] = ps.push(table, keyLists[s], t.grads());
+    // One batch is one iteration: under sequential or bounded-delay consistency, other workers'
+    // pulls wait on this clock. Advancing returns at once; the servers hear of it once the push is in.
+    ps.advanceClock();
     computed++;
     listener.batchDone(computed, t.rows(), loss);
   }

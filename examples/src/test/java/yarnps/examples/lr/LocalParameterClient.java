@@ -11,6 +11,7 @@ import yarnps.server.store.SparseTable;
 import yarnps.server.store.Updaters;
 import yarnps.worker.api.KeyList;
 import yarnps.worker.api.ParameterClient;
+import yarnps.worker.api.Task;
 
 /**
  * One table served in-process by the real server store and updater, answering on a single
@@ -22,6 +23,8 @@ final class LocalParameterClient implements ParameterClient, AutoCloseable {
   private final SparseTable table;
   private final ExecutorService thread = Executors.newSingleThreadExecutor();
   long keysPushed;
+  private long timestamp;
+  private long clock;
 
   LocalParameterClient(String name, Configuration conf) {
     TableSpec spec = TableSpec.fromConf(name, conf);
@@ -74,36 +77,62 @@ final class LocalParameterClient implements ParameterClient, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<Void> push(String t, KeyList keys, float[] values) {
+  public Task<Void> push(String t, KeyList keys, float[] values) {
     return push(t, keys.keys(), values);
   }
 
   @Override
-  public CompletableFuture<float[]> pull(String t, KeyList keys, float[] out) {
+  public Task<float[]> pull(String t, KeyList keys, float[] out) {
     return pull(t, keys.keys(), out);
   }
 
   @Override
-  public CompletableFuture<Void> push(String t, long[] keys, float[] values) {
+  public Task<Void> push(String t, long[] keys, float[] values) {
     check(t, keys, values.length);
-    return CompletableFuture.runAsync(() -> {
+    Task<Void> task = new Task<>(++timestamp);
+    thread.execute(() -> {
       table.push(keys, 0, keys.length, values, 0);
       keysPushed += keys.length;
-    }, thread);
+      task.complete(null);
+    });
+    return task;
   }
 
   @Override
-  public CompletableFuture<float[]> pull(String t, long[] keys) {
+  public Task<float[]> pull(String t, long[] keys) {
     return pull(t, keys, new float[keys.length * table.width()]);
   }
 
   @Override
-  public CompletableFuture<float[]> pull(String t, long[] keys, float[] out) {
+  public Task<float[]> pull(String t, long[] keys, float[] out) {
     check(t, keys, out.length);
-    return CompletableFuture.supplyAsync(() -> {
+    Task<float[]> task = new Task<>(++timestamp);
+    thread.execute(() -> {
       table.pull(keys, 0, keys.length, out, 0);
-      return out;
-    }, thread);
+      task.complete(out);
+    });
+    return task;
+  }
+
+  @Override
+  public void waitFor(long... timestamps) throws InterruptedException {
+    // Calls run in order on one thread: waiting for a no-op queued now waits for all earlier ones.
+    try {
+      CompletableFuture.runAsync(() -> { }, thread).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public long clock() {
+    return clock;
+  }
+
+  @Override
+  public CompletableFuture<Void> advanceClock() {
+    clock++;
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override
