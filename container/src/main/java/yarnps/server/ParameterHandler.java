@@ -377,6 +377,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   @Override
   public SaveResult save(String table, String dir) throws PsError {
     TableShards t = table(table);
+    // Every acknowledged push belongs in a saved model, also one held for its clock to complete.
+    held.applyBelow(Long.MAX_VALUE);
     Path path = new Path(dir, yarnps.model.ModelFormat.partName(self));
     try {
       FileSystem fs = path.getFileSystem(conf);

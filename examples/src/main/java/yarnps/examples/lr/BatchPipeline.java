@@ -38,6 +38,7 @@ final class BatchPipeline {
   private final CompletableFuture<Void>[] pushes = new CompletableFuture[DEPTH];
   /** The key list of each slot's batch: pulled, then pushed; with key caching the push sends no keys. */
   private final KeyList[] keyLists = new KeyList[DEPTH];
+  private CompletableFuture<Void> clockSent = CompletableFuture.completedFuture(null);
   private long submitted;
   private long computed;
 
@@ -77,7 +78,7 @@ final class BatchPipeline {
     pushes[s] = ps.push(table, keyLists[s], t.grads());
     // One batch is one iteration: under sequential or bounded-delay consistency, other workers'
     // pulls wait on this clock. Advancing returns at once; the servers hear of it once the push is in.
-    ps.advanceClock();
+    clockSent = ps.advanceClock();
     computed++;
     listener.batchDone(computed, t.rows(), loss);
   }
@@ -90,6 +91,8 @@ final class BatchPipeline {
     for (CompletableFuture<Void> p : pushes) {
       await(p);
     }
+    // The servers know this worker's last clock: what they hold back for it is applied.
+    await(clockSent);
   }
 
   /** Batches computed so far. */
