@@ -50,6 +50,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   private final KeyCache keyCache;
   private final PushBuffer held = new PushBuffer();
   private final ClockGroup clocks;
+  private volatile RangeClocks rangeClocks;
   private final LongAdder keysNotSent = new LongAdder();
   /** Transport counters to report with stats; set by the server once its endpoint exists. */
   private volatile java.util.function.Supplier<Map<String, Long>> transportCounters = this::counters;
@@ -95,6 +96,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     for (int i = 0; i < specs.size(); i++) {
       t.put(specs.get(i).name(), new TableShards(specs.get(i), layout, self, i));
     }
+    this.rangeClocks = new RangeClocks(layout.numRanges(), PsKeys.WORKERS.get(conf));
     this.layout = layout;
     this.tables = t;
   }
@@ -192,7 +194,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     }
     if (clocks.ordered()) {
       // Sequential consistency: checked now, applied in order once every worker passed this clock.
-      t.runs(keys, n, b.runs);
+      notePushed(b.runs, t.runs(keys, n, b.runs), req);
       long[] own = b.keyList != null ? keys : java.util.Arrays.copyOf(keys, n);
       held.add(t, req.clock, req.worker, req.requestId, own, java.util.Arrays.copyOf(b.values, (int) floats), n);
       return;
@@ -202,10 +204,25 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       int[] runs = c.runs(t, layout.version());
       int numRuns = c.numRuns();
       t.push(keys, b.values, runs, numRuns, n, c.slots(t.ordinal(), numRuns));
+      notePushed(runs, numRuns, req);
       return;
     }
     int numRuns = t.runs(keys, n, b.runs);
     t.push(keys, b.values, b.runs, numRuns, n);
+    notePushed(b.runs, numRuns, req);
+  }
+
+  /** Advances the vector clocks of the ranges a push touched. */
+  private void notePushed(int[] runs, int numRuns, PsWire.Request req) {
+    RangeClocks rc = rangeClocks;
+    for (int k = 0; k < numRuns; k++) {
+      rc.pushed(runs[3 * k], req.worker, req.clock);
+    }
+  }
+
+  /** The vector clock of one of this server's key ranges (per worker, the clock of its latest push). */
+  long[] rangeClock(int range) {
+    return rangeClocks.of(range);
   }
 
   @Override
@@ -289,6 +306,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     m.put("max_clock_lag", clocks.maxLagSeen());
     m.put("clock_min", Math.min(clocks.published(), Long.MAX_VALUE / 2));
     m.put("held_push_keys", held.heldKeys());
+    RangeClocks rc = rangeClocks;
+    m.put("vector_clock_ranges", rc == null ? 0L : rc.touched());
     return m;
   }
 
