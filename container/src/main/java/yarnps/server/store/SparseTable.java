@@ -9,13 +9,43 @@ import yarnps.conf.Initializer;
  * 64-bit key to a row of {@link #stride()} floats, {@code width} weights followed by the
  * updater's state (layout documented on {@link Updater}).
  *
- * <p>Keys live in one {@code long[]} and rows in one {@code float[]} (row of slot i at
- * {@code i * stride}); linear probing over a power-of-two capacity that doubles past a 3/4 load.
- * Key 0 is a legal key: it is kept in an extra row after the slots, since 0 marks a free slot.
- * A key never pushed reads as the initializer's row and takes no memory.
+ * <p>Keys live in one {@code long[]} of {@code capacity} slots and rows in one {@code float[]}
+ * (row of slot i at {@code i * stride}). Key 0 is a legal key: it is kept in an extra row after the
+ * slots, since 0 marks a free slot. A key never pushed reads as the initializer's row and takes no
+ * memory.
  *
- * <p>Not thread-safe: the caller holds the lock of the key range this table belongs to. One
- * table holds at most about 2^31 floats (slots times stride).
+ * <p>Memory: a key's home slot is {@code floor(h * capacity / 2^32)}, h the upper 32 bits of
+ * murmur3's fmix64 of the key (multiply-shift range reduction, so the capacity need not be a power
+ * of two), then linear probing. The capacity grows by 1.25x when more than 4/5 of the slots are
+ * taken, so the load of a grown table stays between 0.64 and 0.8: it takes 1.25 to 1.5625 times
+ * its raw size of {@code 8 + 4 * stride} bytes per key, at any size past the minimum capacity
+ * (15 to 18.75 bytes per key for width 1 with the {@code add} updater). A larger
+ * {@code initialCapacity} holds its slots until they fill. While the table grows, the old and the
+ * new arrays are both held.
+ *
+ * <p>Limit: one table holds at most {@code 2^31 - 8} floats (one Java array: {@code capacity + 1}
+ * rows), so at most about {@code 0.8 * 2^31 / stride} keys (1.7 billion for width 1 with the
+ * {@code add} updater); past that {@link #push} and {@link #putRow} throw
+ * {@link IllegalStateException}. A key range that may exceed it must be split.
+ *
+ * <p>Row slots, for a key cache: {@link #slotsOf} resolves keys to their row slots once;
+ * {@link #pushSlots} and {@link #pullSlots} then skip the hash probe. Slots are valid only while
+ * {@link #structureVersion()} returns what it returned when they were resolved:
+ * <pre>{@code
+ * int version = table.structureVersion();
+ * table.slotsOf(keys, 0, n, slots, 0);
+ * ...
+ * if (table.structureVersion() != version) {   // a key was inserted or the table rehashed
+ *   version = table.structureVersion();
+ *   table.slotsOf(keys, 0, n, slots, 0);
+ * }
+ * table.pullSlots(slots, 0, n, keys, 0, out, 0);
+ * }</pre>
+ * Stale slots are not detected (the check would cost the probe that the cache saves): they read or
+ * update whichever row now sits at that slot, or throw {@link IndexOutOfBoundsException}. With
+ * assertions enabled (as in tests), a slot that does not hold its key fails an assert.
+ *
+ * <p>Not thread-safe: the caller holds the lock of the key range this table belongs to.
  */
 public final class SparseTable {
 
@@ -30,20 +60,24 @@ public final class SparseTable {
   }
 
   private static final int MIN_CAPACITY = 16;
-  private static final int MAX_CAPACITY = 1 << 30;
+  /** The longest array the JVMs we run on allocate. */
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private final int width;
   private final int stride;
   private final Updater updater;
   private final Initializer init;
+  /** Slots such that {@code capacity + 1} rows fit one array. */
+  private final int maxCapacity;
 
+  /** {@code keys.length} is the capacity; 0 marks a free slot. */
   private long[] keys;
   private float[] data;
-  private int mask;
   private int threshold;
   /** Keys other than 0. */
   private int size;
   private boolean hasZero;
+  private int structureVersion;
 
   /** @param initialCapacity keys expected; the table grows past it as needed */
   public SparseTable(int width, Updater updater, Initializer init, int initialCapacity) {
@@ -54,16 +88,19 @@ public final class SparseTable {
       throw new IllegalArgumentException("initialCapacity must be >= 0, got " + initialCapacity);
     }
     long s = (long) width * (1 + updater.stateSlots());
-    if (s > Integer.MAX_VALUE / (MIN_CAPACITY + 1)) {
+    if (s > MAX_ARRAY / (MIN_CAPACITY + 1)) {
       throw new IllegalArgumentException("row of " + s + " floats is too wide");
     }
     this.width = width;
     this.stride = (int) s;
     this.updater = Objects.requireNonNull(updater);
     this.init = Objects.requireNonNull(init);
-    long wanted = Math.max(MIN_CAPACITY, (initialCapacity * 4L + 2) / 3);
-    int cap = (int) Math.min(MAX_CAPACITY, Long.highestOneBit(wanted - 1) << 1);
-    allocate(cap);
+    this.maxCapacity = MAX_ARRAY / stride - 1;
+    long wanted = Math.max(MIN_CAPACITY, initialCapacity + initialCapacity / 4L + 1);
+    int capacity = (int) Math.min(maxCapacity, wanted);
+    keys = new long[capacity];
+    data = new float[(capacity + 1) * stride];
+    threshold = thresholdOf(capacity);
   }
 
   /**
@@ -89,15 +126,72 @@ public final class SparseTable {
     Objects.checkFromIndexSize(outOff, (to - from) * width, out.length);
     for (int i = from, o = outOff; i < to; i++, o += width) {
       long k = keys[i];
-      int slot = find(k);
-      if (slot < 0) {
-        init.fill(k, width, out, o);
-      } else if (width == 1) {
-        out[o] = data[slot * stride];
-      } else {
-        System.arraycopy(data, slot * stride, out, o, width);
-      }
+      readRow(find(k), k, out, o);
     }
+  }
+
+  /**
+   * Writes the row slot of each of {@code keys[from, to)} to {@code slots} from {@code slotsOff},
+   * or -1 for a key not stored. Inserts nothing. The slots are valid while
+   * {@link #structureVersion()} is unchanged.
+   */
+  public void slotsOf(long[] keys, int from, int to, int[] slots, int slotsOff) {
+    Objects.checkFromToIndex(from, to, keys.length);
+    Objects.checkFromIndexSize(slotsOff, to - from, slots.length);
+    for (int i = from; i < to; i++) {
+      slots[slotsOff + i - from] = find(keys[i]);
+    }
+  }
+
+  /**
+   * Same as {@code push(keys, keysFrom, keysFrom + n, values, valuesOff)}, given the slots of those
+   * keys from {@link #slotsOf} at the current {@link #structureVersion()}: {@code slots[slotsOff +
+   * i]} is the slot of {@code keys[keysFrom + i]}. A -1 slot is a missing key and is inserted, which
+   * changes the structure version; should that rehash the table, the rest of this call goes by key.
+   */
+  public void pushSlots(int[] slots, int slotsOff, int n, long[] keys, int keysFrom, float[] values,
+      int valuesOff) {
+    Objects.checkFromIndexSize(slotsOff, n, slots.length);
+    Objects.checkFromIndexSize(keysFrom, n, keys.length);
+    Objects.checkFromIndexSize(valuesOff, n * width, values.length);
+    long[] table = this.keys;
+    for (int i = 0; i < n; i++) {
+      int slot = slots[slotsOff + i];
+      if (slot < 0 || table != this.keys) {
+        slot = findOrInsert(keys[keysFrom + i], true);
+      } else {
+        assert holds(slot, keys[keysFrom + i]) : "stale slot " + slot;
+      }
+      updater.apply(data, slot * stride, width, values, valuesOff + i * width);
+    }
+  }
+
+  /**
+   * Same as {@code pull(keys, keysFrom, keysFrom + n, out, outOff)}, given the slots of those keys
+   * from {@link #slotsOf} at the current {@link #structureVersion()}. A -1 slot reads as the
+   * initializer's row of its key.
+   */
+  public void pullSlots(int[] slots, int slotsOff, int n, long[] keys, int keysFrom, float[] out,
+      int outOff) {
+    Objects.checkFromIndexSize(slotsOff, n, slots.length);
+    Objects.checkFromIndexSize(keysFrom, n, keys.length);
+    Objects.checkFromIndexSize(outOff, n * width, out.length);
+    for (int i = 0, o = outOff; i < n; i++, o += width) {
+      int slot = slots[slotsOff + i];
+      long k = keys[keysFrom + i];
+      assert slot < 0 || holds(slot, k) : "stale slot " + slot;
+      readRow(slot, k, out, o);
+    }
+  }
+
+  /**
+   * Changes whenever a key is inserted or the table is rehashed: the only events that move the slot
+   * of a stored key or store a key that {@link #slotsOf} reported as -1. Updates of stored rows,
+   * pulls and {@link #putRow} on a stored key leave it as it is. It wraps around after 2^32
+   * changes, so a cache should compare it at least that often (in practice: before every use).
+   */
+  public int structureVersion() {
+    return structureVersion;
   }
 
   /** Sets the full row (weights and state, {@link #stride()} floats) of {@code key}, as restored. */
@@ -112,8 +206,9 @@ public final class SparseTable {
     if (hasZero) {
       v.row(0L, data, zeroSlot() * stride);
     }
-    for (int slot = 0; slot <= mask; slot++) {
-      long k = keys[slot];
+    long[] ks = keys;
+    for (int slot = 0; slot < ks.length; slot++) {
+      long k = ks[slot];
       if (k != 0) {
         v.row(k, data, slot * stride);
       }
@@ -140,7 +235,21 @@ public final class SparseTable {
   }
 
   private int zeroSlot() {
-    return mask + 1;
+    return keys.length;
+  }
+
+  private boolean holds(int slot, long key) {
+    return slot == zeroSlot() ? key == 0 && hasZero : keys[slot] == key && key != 0;
+  }
+
+  private void readRow(int slot, long key, float[] out, int o) {
+    if (slot < 0) {
+      init.fill(key, width, out, o);
+    } else if (width == 1) {
+      out[o] = data[slot * stride];
+    } else {
+      System.arraycopy(data, slot * stride, out, o, width);
+    }
   }
 
   /** The slot of {@code key}, or -1. */
@@ -149,16 +258,17 @@ public final class SparseTable {
       return hasZero ? zeroSlot() : -1;
     }
     long[] ks = keys;
-    int m = mask;
-    for (int slot = hash(key) & m; ; slot = (slot + 1) & m) {
-      long k = ks[slot];
-      if (k == key) {
-        return slot;
-      }
+    int capacity = ks.length;
+    int slot = home(key, capacity);
+    for (long k; (k = ks[slot]) != key; ) {
       if (k == 0) {
         return -1;
       }
+      if (++slot == capacity) {
+        slot = 0;
+      }
     }
+    return slot;
   }
 
   /** The slot of {@code key}, inserted if missing; a new row is initialized when {@code fill}. */
@@ -166,24 +276,31 @@ public final class SparseTable {
     if (key == 0) {
       if (!hasZero) {
         hasZero = true;
+        structureVersion++;
         if (fill) {
           initRow(0L, zeroSlot());
         }
       }
       return zeroSlot();
     }
-    int slot = hash(key) & mask;
-    for (long k; (k = keys[slot]) != 0; slot = (slot + 1) & mask) {
+    long[] ks = keys;
+    int capacity = ks.length;
+    int slot = home(key, capacity);
+    for (long k; (k = ks[slot]) != 0; ) {
       if (k == key) {
         return slot;
+      }
+      if (++slot == capacity) {
+        slot = 0;
       }
     }
     if (size >= threshold) {
       grow();
-      slot = freeSlot(keys, mask, key);
+      slot = freeSlot(keys, key);
     }
     keys[slot] = key;
     size++;
+    structureVersion++;
     if (fill) {
       initRow(key, slot);
     }
@@ -196,56 +313,66 @@ public final class SparseTable {
     Arrays.fill(data, off + width, off + stride, 0f);
   }
 
-  private void allocate(int capacity) {
-    if ((long) (capacity + 1) * stride > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("table full: " + capacity + " slots of " + stride
-          + " floats exceed one array (" + size() + " keys stored)");
-    }
-    // Both arrays first, then the fields: an OutOfMemoryError leaves the table as it was.
-    long[] newKeys = new long[capacity];
-    float[] newData = new float[(capacity + 1) * stride];
-    keys = newKeys;
-    data = newData;
-    mask = capacity - 1;
-    threshold = capacity - (capacity >>> 2);
-  }
-
   private void grow() {
-    if (mask + 1 >= MAX_CAPACITY) {
-      throw new IllegalStateException("table full: " + size() + " keys");
+    int capacity = keys.length;
+    if (capacity >= maxCapacity) {
+      throw new IllegalStateException("table full: " + size() + " keys in " + capacity
+          + " slots of " + stride + " floats, the most one array holds");
     }
+    int next = (int) Math.min(maxCapacity, capacity + (capacity >>> 2));
+    // Both arrays first, then the fields: an OutOfMemoryError leaves the table as it was.
+    long[] newKeys = new long[next];
+    float[] newData = new float[(next + 1) * stride];
     long[] oldKeys = keys;
     float[] oldData = data;
-    int oldZero = zeroSlot();
-    allocate((mask + 1) * 2);
-    for (int old = 0; old < oldKeys.length; old++) {
+    for (int old = 0; old < capacity; old++) {
       long k = oldKeys[old];
       if (k != 0) {
-        int slot = freeSlot(keys, mask, k);
-        keys[slot] = k;
-        System.arraycopy(oldData, old * stride, data, slot * stride, stride);
+        int slot = freeSlot(newKeys, k);
+        newKeys[slot] = k;
+        if (stride == 1) {
+          newData[slot] = oldData[old];
+        } else {
+          System.arraycopy(oldData, old * stride, newData, slot * stride, stride);
+        }
       }
     }
     if (hasZero) {
-      System.arraycopy(oldData, oldZero * stride, data, zeroSlot() * stride, stride);
+      System.arraycopy(oldData, capacity * stride, newData, next * stride, stride);
     }
+    keys = newKeys;
+    data = newData;
+    threshold = thresholdOf(next);
+    structureVersion++;
   }
 
-  private static int freeSlot(long[] ks, int m, long key) {
-    int slot = hash(key) & m;
+  private static int thresholdOf(int capacity) {
+    return (int) (capacity * 4L / 5);
+  }
+
+  private static int freeSlot(long[] ks, long key) {
+    int capacity = ks.length;
+    int slot = home(key, capacity);
     while (ks[slot] != 0) {
-      slot = (slot + 1) & m;
+      if (++slot == capacity) {
+        slot = 0;
+      }
     }
     return slot;
   }
 
+  /** Multiply-shift of the hash's upper 32 bits onto [0, capacity). */
+  private static int home(long key, int capacity) {
+    return (int) (((hash(key) >>> 32) * capacity) >>> 32);
+  }
+
   /** murmur3's fmix64, so that runs of sequential keys spread over the slots. */
-  private static int hash(long k) {
+  static long hash(long k) {
     k ^= k >>> 33;
     k *= 0xff51afd7ed558ccdL;
     k ^= k >>> 33;
     k *= 0xc4ceb9fe1a85ec53L;
     k ^= k >>> 33;
-    return (int) k;
+    return k;
   }
 }
