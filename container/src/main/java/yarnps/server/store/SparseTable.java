@@ -60,6 +60,8 @@ public final class SparseTable {
   }
 
   private static final int MIN_CAPACITY = 16;
+  /** Keys per pass of a push, see {@link #touchHomes}. */
+  private static final int CHUNK = 256;
   /** The longest array the JVMs we run on allocate. */
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -69,6 +71,8 @@ public final class SparseTable {
   private final Initializer init;
   /** Slots such that {@code capacity + 1} rows fit one array. */
   private final int maxCapacity;
+  /** Written by the loads ahead of a push, see {@link #touchHomes}; never read. */
+  private long touched;
 
   /** {@code keys.length} is the capacity; 0 marks a free slot. */
   private long[] keys;
@@ -111,9 +115,13 @@ public final class SparseTable {
   public void push(long[] keys, int from, int to, float[] values, int valuesOff) {
     Objects.checkFromToIndex(from, to, keys.length);
     Objects.checkFromIndexSize(valuesOff, (to - from) * width, values.length);
-    for (int i = from; i < to; i++) {
-      int slot = findOrInsert(keys[i], true);
-      updater.apply(data, slot * stride, width, values, valuesOff + (i - from) * width);
+    for (int c = from; c < to; c += CHUNK) {
+      int end = Math.min(to, c + CHUNK);
+      touchHomes(keys, c, end);
+      for (int i = c; i < end; i++) {
+        int slot = findOrInsert(keys[i], true);
+        updater.apply(data, slot * stride, width, values, valuesOff + (i - from) * width);
+      }
     }
   }
 
@@ -155,14 +163,18 @@ public final class SparseTable {
     Objects.checkFromIndexSize(keysFrom, n, keys.length);
     Objects.checkFromIndexSize(valuesOff, n * width, values.length);
     long[] table = this.keys;
-    for (int i = 0; i < n; i++) {
-      int slot = slots[slotsOff + i];
-      if (slot < 0 || table != this.keys) {
-        slot = findOrInsert(keys[keysFrom + i], true);
-      } else {
-        assert holds(slot, keys[keysFrom + i]) : "stale slot " + slot;
+    for (int c = 0; c < n; c += CHUNK) {
+      int end = Math.min(n, c + CHUNK);
+      touchRows(slots, slotsOff + c, slotsOff + end);
+      for (int i = c; i < end; i++) {
+        int slot = slots[slotsOff + i];
+        if (slot < 0 || table != this.keys) {
+          slot = findOrInsert(keys[keysFrom + i], true);
+        } else {
+          assert holds(slot, keys[keysFrom + i]) : "stale slot " + slot;
+        }
+        updater.apply(data, slot * stride, width, values, valuesOff + i * width);
       }
-      updater.apply(data, slot * stride, width, values, valuesOff + i * width);
     }
   }
 
@@ -269,6 +281,36 @@ public final class SparseTable {
       }
     }
     return slot;
+  }
+
+  /**
+   * Loads the key and the row at the home slot of each of {@code keys[from, to)}, ahead of their
+   * update. A push updates rows in place, and stores to lines not in the cache stall once the store
+   * buffer fills; these loads depend on nothing, so they overlap, and the updates that follow find
+   * their lines cached. Java has no prefetch: the sum goes to a field so that the JIT keeps the
+   * loads. (Pulls gain nothing from it: their loads overlap already.)
+   */
+  private void touchHomes(long[] keys, int from, int to) {
+    long[] ks = this.keys;
+    float[] d = data;
+    int capacity = ks.length;
+    long sum = 0;
+    for (int i = from; i < to; i++) {
+      int h = home(keys[i], capacity);
+      sum += ks[h] + Float.floatToRawIntBits(d[h * stride]);
+    }
+    touched = sum;
+  }
+
+  /** Same as {@link #touchHomes} for the rows of known slots, ahead of {@link #pushSlots}. */
+  private void touchRows(int[] slots, int from, int to) {
+    float[] d = data;
+    int s = stride;
+    int sum = 0;
+    for (int i = from; i < to; i++) {
+      sum += Float.floatToRawIntBits(d[Math.max(0, slots[i]) * s]);
+    }
+    touched = sum;
   }
 
   /** The slot of {@code key}, inserted if missing; a new row is initialized when {@code fill}. */
