@@ -40,6 +40,8 @@ final class BatchPipeline {
   private final KeyList[] keyLists = new KeyList[DEPTH];
   private CompletableFuture<Void> clockSent = CompletableFuture.completedFuture(null);
   private long submitted;
+  private long idleNanos;
+  private double slowdown = 1;
   private long computed;
 
   BatchPipeline(ParameterClient ps, String table, Listener listener) {
@@ -58,7 +60,7 @@ final class BatchPipeline {
       return;
     }
     int s = (int) (submitted % DEPTH);
-    await(pushes[s]);
+    idle(pushes[s]);
     BatchTrainer t = trainers[s];
     t.prepare(rows, from, to);
     keyLists[s] = ps.keys(t.keys());
@@ -72,9 +74,15 @@ final class BatchPipeline {
   private void computeNext() throws IOException {
     int s = (int) (computed % DEPTH);
     BatchTrainer t = trainers[s];
-    await(pulls[s]);
+    idle(pulls[s]);
     pulls[s] = null;
+    long c0 = System.nanoTime();
     double loss = t.compute();
+    if (slowdown > 1) {
+      // A straggler, for experiments: this worker computes slowdown times slower.
+      long extra = (long) ((slowdown - 1) * (System.nanoTime() - c0));
+      java.util.concurrent.locks.LockSupport.parkNanos(extra);
+    }
     pushes[s] = ps.push(table, keyLists[s], t.grads());
     // One batch is one iteration: under sequential or bounded-delay consistency, other workers'
     // pulls wait on this clock. Advancing returns at once; the servers hear of it once the push is in.
@@ -93,6 +101,30 @@ final class BatchPipeline {
     }
     // The servers know this worker's last clock: what they hold back for it is applied.
     await(clockSent);
+  }
+
+  /** Waits for f, counting the time as idle (waiting on the servers: pulls held back, pushes). */
+  private void idle(CompletableFuture<?> f) throws IOException {
+    if (f.isDone()) {
+      await(f);
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      await(f);
+    } finally {
+      idleNanos += System.nanoTime() - t0;
+    }
+  }
+
+  /** Makes this worker compute {@code factor} times slower (1 = normal), to study stragglers. */
+  void slowdown(double factor) {
+    this.slowdown = factor;
+  }
+
+  /** Time spent waiting for the servers so far (pulls and pushes not answered yet), ns. */
+  long idleNanos() {
+    return idleNanos;
   }
 
   /** Batches computed so far. */
