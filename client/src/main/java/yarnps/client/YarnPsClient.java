@@ -48,18 +48,17 @@ public final class YarnPsClient extends Configured implements Tool {
 
   /** The command-line client: redraws its progress line in place when run on a terminal. */
   public YarnPsClient() {
-    this(System.out, System.err, System.console() != null);
+    this(System.out, System.err);
   }
 
-  /** A client printing progress to {@code out} (plain lines) and errors to {@code err}. */
+  /**
+   * A client printing progress to {@code out} and errors to {@code err}; the progress line is
+   * redrawn in place only when {@code out} is this process's standard output on a terminal.
+   */
   public YarnPsClient(PrintStream out, PrintStream err) {
-    this(out, err, false);
-  }
-
-  private YarnPsClient(PrintStream out, PrintStream err, boolean interactive) {
     this.out = out;
     this.err = err;
-    this.interactive = interactive;
+    this.interactive = out == System.out && System.console() != null;
   }
 
   /** The id of the application the last {@code submit} created, or null. */
