@@ -227,6 +227,12 @@ class WatchingIT {
     assertTrue(pushing, "throughput samples: " + metrics.get("throughput"));
 
     assertEquals(0, json("api/v1/checkpoints").get("checkpoints").size());
+    // Samples of every document, for the docs and for looking at.
+    Path samples = Files.createDirectories(Path.of(System.getProperty("yarnps.it.dir", "target"), "api-samples"));
+    for (String doc : List.of("status", "servers", "workers", "metrics", "checkpoints", "events")) {
+      Files.writeString(samples.resolve(doc + ".json"),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json("api/v1/" + doc)));
+    }
     String events = json("api/v1/events").toString();
     assertTrue(events.contains("server 0 registered") && events.contains("layout version 1 built")
         && events.contains("worker 1 registered"), events);
