@@ -342,6 +342,7 @@ final class JobState {
       notifyAll();
     } else if (outcome == Outcome.FAILED && laterFailures.size() < MAX_LATER_FAILURES) {
       laterFailures.add(diag);
+      events.add(EventLog.Kind.WARN, "then: " + diag);
     }
   }
 

@@ -52,7 +52,7 @@ final class StatusView {
         .field("queue", ji.queue())
         .field("consistency", ji.consistency())
         .field("state", state.outcome().name())
-        .field("progress", state.progress())
+        .field("progress", Math.round(state.progress() * 1e6) / 1e6)
         .field("started_ms", state.startMs())
         .field("elapsed_ms", state.elapsedMs())
         .field("layout_version", state.layout().getVersion())

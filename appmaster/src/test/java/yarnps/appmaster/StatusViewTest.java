@@ -132,6 +132,8 @@ class StatusViewTest {
     assertTrue(all.toString().contains("layout version 1 built"), all.toString());
     assertTrue(all.toString().contains("ERROR server 1 lost: container container_s1 on node1 exited exit 137"), all.toString());
     assertTrue(all.toString().contains("ERROR job failed"), all.toString());
+    state.fail("a later failure");
+    assertTrue(view.events(0).contains("\"kind\":\"WARN\",\"text\":\"then: a later failure\""), view.events(0));
     long next = parse(view.events(0)).get("next").asLong();
     assertEquals(0, parse(view.events(next)).get("events").size());
 
