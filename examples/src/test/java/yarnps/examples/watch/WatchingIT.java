@@ -341,14 +341,17 @@ class WatchingIT {
   @Test
   @Order(6)
   void killEndsTheJobAndTheWaitingClientSaysHowItEnded() throws Exception {
+    // Plain output prints a line per whole percent or every 30 s: wait for one that has the AM's clock and loss.
+    Pattern progressLine = Pattern.compile("(?m)^" + appId
+        + " RUNNING \\[#*-*\\] +\\d+\\.\\d% +clock \\d+ +loss \\d\\.\\d{4} +\\d+:\\d\\d:\\d\\d$");
+    waitFor(() -> progressLine.matcher(waitingOutput.toString(StandardCharsets.UTF_8)).find(), 90,
+        "a progress line with clock and loss from the waiting client");
     Run kill = client("kill", appId.toString());
     assertEquals(YarnPsClient.EXIT_OK, kill.rc(), kill.output());
     int rc = waitingClient.get(120, TimeUnit.SECONDS);
     String out = waitingOutput.toString(StandardCharsets.UTF_8);
     assertEquals(YarnPsClient.EXIT_JOB_FAILED, rc, out);
     assertTrue(out.contains("tracking page: " + proxy), out);
-    assertTrue(Pattern.compile("(?m)^" + appId + " RUNNING \\[#*-*\\] +\\d+\\.\\d% +clock \\d+ +loss \\d\\.\\d{4} +\\d+:\\d\\d:\\d\\d$")
-        .matcher(out).find(), "a progress line with clock and loss:\n" + out);
     assertTrue(out.contains(appId + " ended: KILLED / KILLED"), out);
 
     Run after = client("status", appId.toString());
