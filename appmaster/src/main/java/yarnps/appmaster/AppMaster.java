@@ -134,8 +134,10 @@ public final class AppMaster {
     String diagnostics = ok ? "yarn-ps job succeeded" : state.diagnostics();
     LOG.info("AM {} finishing: {} {}", appId, state.outcome(), diagnostics);
     state.events().info("ApplicationMaster unregistering: " + (ok ? "SUCCEEDED" : "FAILED"));
+    // No final tracking URL: this page goes away with the AM, and without one the RM's proxy sends
+    // the tracking link to the RM's own page of the application (final status, diagnostics).
     rm.unregisterApplicationMaster(ok ? FinalApplicationStatus.SUCCEEDED : FinalApplicationStatus.FAILED,
-        diagnostics, trackingUrl);
+        diagnostics, "");
     // Only after the final unregister: another attempt would need the staged files.
     deleteStaging();
     return ok ? ExitCodes.OK : ExitCodes.JOB_FAILED;

@@ -51,8 +51,8 @@ import yarnps.examples.gen.ClickLogGenerator;
  * the page's log links, the page rendered by headless Chromium with live values, and the client's
  * progress line, {@code status}, {@code list} and {@code kill}.
  *
- * <p>One LR job with many epochs is started before the tests and killed by the last one, so every
- * test sees it running; the tests run in order.
+ * <p>One LR job with many epochs is started before the tests and killed by the sixth, so every
+ * test before sees it running; the tests run in order. The last runs a short job to its end.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -63,6 +63,8 @@ class WatchingIT {
   private static EmbeddedCluster cluster;
   private static Configuration conf;
   private static File base;
+  private static org.apache.hadoop.fs.Path train;
+  private static org.apache.hadoop.fs.Path test;
   private static YarnClient yarn;
   private static ApplicationId appId;
   private static String proxy;
@@ -86,8 +88,8 @@ class WatchingIT {
     g.seed = 11;
     g.vocab = 1000;
     ClickLogGenerator.generate(g);
-    org.apache.hadoop.fs.Path train = fs.makeQualified(new org.apache.hadoop.fs.Path("/data/train"));
-    org.apache.hadoop.fs.Path test = fs.makeQualified(new org.apache.hadoop.fs.Path("/data/test"));
+    train = fs.makeQualified(new org.apache.hadoop.fs.Path("/data/train"));
+    test = fs.makeQualified(new org.apache.hadoop.fs.Path("/data/test"));
     fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(new File(g.out, "train").getAbsolutePath()), train);
     fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(new File(g.out, "test").getAbsolutePath()), test);
 
@@ -361,6 +363,35 @@ class WatchingIT {
     Run again = client("kill", appId.toString());
     assertEquals(YarnPsClient.EXIT_OK, again.rc());
     assertTrue(again.output().contains("already ended: KILLED"), again.output());
+  }
+
+  @Test
+  @Order(7)
+  void aFinishedJobsTrackingLinkLeadsToTheRmsPageOfIt() throws Exception {
+    Configuration job = LrJobConf.of(conf, System.getProperty("yarnps.it.frameworkJar"),
+        System.getProperty("yarnps.it.jobJar"), train.toString(), test.toString(),
+        FileSystem.get(conf).makeQualified(new org.apache.hadoop.fs.Path("/out/watch-short")).toString(), 1, 1, 1);
+    job.set("yarnps.app.name", JOB_NAME + "-short");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    YarnPsClient submitter = new YarnPsClient(new PrintStream(bytes, true, StandardCharsets.UTF_8), System.err);
+    int rc = ToolRunner.run(job, submitter, new String[] {"submit"});
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(YarnPsClient.EXIT_OK, rc, out);
+    ApplicationId id = submitter.lastSubmitted();
+    assertTrue(out.contains(id + " ended: FINISHED / SUCCEEDED"), out);
+
+    // The AM unregistered without a final tracking URL: its page is gone, so the proxy sends the
+    // tracking link to the RM's page of the application instead of to a dead address.
+    HttpResponse<String> link = get(cluster.proxyUrl(id.toString()));
+    assertEquals(302, link.statusCode(), link.body());
+    String location = link.headers().firstValue("Location").orElse("");
+    assertTrue(location.endsWith("/cluster/app/" + id), location);
+
+    JsonNode s = JSON.readTree(client("status", id.toString()).output());
+    assertEquals("FINISHED", s.get("yarn_state").asText());
+    assertEquals("SUCCEEDED", s.get("final_status").asText());
+    assertEquals(1.0, s.get("progress").asDouble());
+    assertEquals("yarn-ps job succeeded", s.get("diagnostics").asText());
   }
 
   private record Run(int rc, String output) {}
