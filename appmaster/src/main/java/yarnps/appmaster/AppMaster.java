@@ -28,6 +28,7 @@ import org.apache.hadoop.yarn.client.api.async.AMRMClientAsync;
 import org.apache.hadoop.yarn.client.api.async.NMClientAsync;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.security.AMRMTokenIdentifier;
+import org.apache.hadoop.yarn.webapp.util.WebAppUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import yarnps.common.Json;
@@ -49,6 +50,9 @@ import yarnps.thrift.Role;
 public final class AppMaster {
   private static final Logger LOG = LoggerFactory.getLogger(AppMaster.class);
 
+  /** How often the throughput chart gets a sample. */
+  private static final long TELEMETRY_INTERVAL_MS = 1000;
+
   /** Name of the job's result file in the output directory. */
   public static final String METRICS_FILE = "_metrics.json";
 
@@ -56,6 +60,7 @@ public final class AppMaster {
   private final String appId;
   private final Path stagingDir;
   private JobState state;
+  private Telemetry telemetry;
   private Rpc.Server coordinator;
   private StatusHttpServer http;
   private AMRMClientAsync<ContainerRequest> rm;
@@ -87,10 +92,12 @@ public final class AppMaster {
       planError = "cannot plan input splits: " + e.getMessage();
     }
     state = new JobState(servers, workers, PsKeys.VNODES.get(conf), splits, System::currentTimeMillis);
+    telemetry = new Telemetry(state, System::currentTimeMillis, TELEMETRY_INTERVAL_MS);
     host = JobConf.localHost();
     coordinator = Rpc.startServer("am-coordinator", new Coordinator.Processor<>(new CoordinatorHandler(state)), 0,
         64 << 20, 4 * (servers + workers) + 16);
-    http = new StatusHttpServer(new StatusView(state, appId, PsKeys.APP_NAME.get(conf)));
+    StatusView view = new StatusView(state, telemetry, jobInfo(PsKeys.QUEUE.get(conf)), System::currentTimeMillis);
+    http = new StatusHttpServer(view, new TrackingPage(), proxyFilterParams());
     String trackingUrl = "http://" + host + ":" + http.port() + "/";
     LOG.info("AM {}: coordinator on {}:{}, tracking page {}", appId, host, coordinator.port(), trackingUrl);
 
@@ -98,6 +105,11 @@ public final class AppMaster {
     rm.init(conf);
     rm.start();
     var registration = rm.registerApplicationMaster(host, coordinator.port(), trackingUrl);
+    if (registration.getQueue() != null && !registration.getQueue().isEmpty()) {
+      view.info(jobInfo(registration.getQueue()));
+    }
+    state.events().info("ApplicationMaster registered with the ResourceManager (queue " + view.info().queue()
+        + "); " + servers + " servers and " + workers + " workers to start");
     try {
       if (planError == null) {
         startContainers(registration.getMaximumResourceCapability());
@@ -105,8 +117,9 @@ public final class AppMaster {
         state.fail(planError);
       }
       long timeout = PsKeys.HEARTBEAT_TIMEOUT_MS.get(conf);
-      while (state.awaitOutcome(1000) == JobState.Outcome.RUNNING) {
+      while (state.awaitOutcome(TELEMETRY_INTERVAL_MS) == JobState.Outcome.RUNNING) {
         state.checkLiveness(timeout);
+        telemetry.maybeSample();
       }
     } catch (Exception e) {
       LOG.error("AM failed while running the job", e);
@@ -120,11 +133,50 @@ public final class AppMaster {
     state.awaitServersEnded(ok ? 15_000 : 5_000);
     String diagnostics = ok ? "yarn-ps job succeeded" : state.diagnostics();
     LOG.info("AM {} finishing: {} {}", appId, state.outcome(), diagnostics);
+    state.events().info("ApplicationMaster unregistering: " + (ok ? "SUCCEEDED" : "FAILED"));
+    // No final tracking URL: this page goes away with the AM, and without one the RM's proxy sends
+    // the tracking link to the RM's own page of the application (final status, diagnostics).
     rm.unregisterApplicationMaster(ok ? FinalApplicationStatus.SUCCEEDED : FinalApplicationStatus.FAILED,
-        diagnostics, trackingUrl);
+        diagnostics, "");
     // Only after the final unregister: another attempt would need the staged files.
     deleteStaging();
     return ok ? ExitCodes.OK : ExitCodes.JOB_FAILED;
+  }
+
+  /** The job's facts for the tracking page; {@code queue} is where the RM placed the job. */
+  private JobInfo jobInfo(String queue) throws IOException {
+    String user = System.getenv(ApplicationConstants.Environment.USER.name());
+    if (user == null || user.isEmpty()) {
+      user = UserGroupInformation.getCurrentUser().getShortUserName();
+    }
+    String container = System.getenv(ApplicationConstants.Environment.CONTAINER_ID.name());
+    String nmHost = System.getenv(ApplicationConstants.Environment.NM_HOST.name());
+    String nmHttpPort = System.getenv(ApplicationConstants.Environment.NM_HTTP_PORT.name());
+    String nmHttp = nmHost == null || nmHttpPort == null ? "" : nmHost + ":" + nmHttpPort;
+    return new JobInfo(appId, PsKeys.APP_NAME.get(conf), user, queue,
+        JobInfo.describeConsistency(conf.get(JobInfo.CONSISTENCY_KEY)), container == null ? "" : container, host, nmHttp,
+        WebAppUtils.getHttpSchemePrefix(conf));
+  }
+
+  /**
+   * The RM web proxy filter's parameters when the RM proxies this AM (it then sets
+   * APPLICATION_WEB_PROXY_BASE in our environment) and Hadoop's filter is on the classpath; else null.
+   */
+  private Map<String, String> proxyFilterParams() {
+    String proxyBase = System.getenv(ApplicationConstants.APPLICATION_WEB_PROXY_BASE_ENV);
+    if (proxyBase == null || proxyBase.isEmpty()) {
+      LOG.info("no {} in the environment: the tracking page is served without the RM proxy filter",
+          ApplicationConstants.APPLICATION_WEB_PROXY_BASE_ENV);
+      return null;
+    }
+    if (!ProxyFilter.available()) {
+      LOG.warn("{} is not on the classpath: the tracking page is served without the RM proxy filter",
+          ProxyFilter.FILTER_CLASS);
+      return null;
+    }
+    Map<String, String> params = ProxyFilter.params(conf, proxyBase);
+    LOG.info("tracking page honours the RM web proxy: {}", params);
+    return params;
   }
 
   private void startContainers(Resource max) throws IOException {
@@ -145,6 +197,8 @@ public final class AppMaster {
     nm.start();
     allocator = new ContainerAllocator(state, new AmRm(), this::launch, serverCap, workerCap);
     allocator.requestAll();
+    state.events().info("requested " + state.numServers() + " server containers (" + serverCap + ") and "
+        + state.numWorkers() + " worker containers (" + workerCap + ")");
   }
 
   private List<List<InputSplit>> plan(String paths, int workers) throws IOException {
@@ -299,6 +353,7 @@ public final class AppMaster {
     @Override
     public void onContainerStarted(ContainerId id, Map<String, ByteBuffer> allServiceResponse) {
       LOG.info("container {} started", id);
+      state.started(id.toString());
     }
 
     @Override

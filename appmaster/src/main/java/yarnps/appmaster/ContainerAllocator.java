@@ -88,7 +88,7 @@ final class ContainerAllocator {
         continue;
       }
       rm.removeRequest(role, capability.get(role), role == Role.SERVER ? SERVER_PRIORITY : WORKER_PRIORITY);
-      state.launching(role, index, c.getId().toString(), c.getNodeId().getHost());
+      state.launching(role, index, c.getId().toString(), c.getNodeId().getHost(), c.getNodeHttpAddress());
       LOG.info("launching {} {} in {} on {}", role, index, c.getId(), c.getNodeId());
       launcher.launch(c, role, index);
     }

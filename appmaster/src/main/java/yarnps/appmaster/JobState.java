@@ -31,7 +31,9 @@ final class JobState {
   /** One point of the metric series a worker reported. */
   record MetricPoint(int worker, long clock, long timeMs, Map<String, Double> values) {}
 
-  private static final int MAX_HISTORY = 10_000;
+  /** Points of the reported metric series kept for the charts (thinned beyond this). */
+  private static final int MAX_HISTORY = 20_000;
+  private static final int MAX_EVENTS = 500;
   private static final int MAX_LATER_FAILURES = 5;
   /** Exits of yarn-ps's own containers after the AM told them the job failed: not news. */
   private static final java.util.Set<Integer> OWN_EXITS = java.util.Set.of(0, yarnps.runtime.ExitCodes.ABORTED,
@@ -46,11 +48,13 @@ final class JobState {
   private Layout layout = new Layout(0, List.of(), List.of());
   private final Map<String, Set<Integer>> barriers = new HashMap<>();
   private final Map<String, Long> barrierGenerations = new HashMap<>();
-  private final List<MetricPoint> history = new ArrayList<>();
+  private final Series<MetricPoint> history = new Series<>(MAX_HISTORY);
+  private final EventLog events;
   private final Map<String, Double> finalMetrics = new LinkedHashMap<>();
   private final Map<String, String> finalLabels = new LinkedHashMap<>();
   private Outcome outcome = Outcome.RUNNING;
   private String diagnostics = "";
+  private long endMs;
   /** Further failures seen after the first (a killed container behind a worker's failed call). */
   private final List<String> laterFailures = new ArrayList<>();
 
@@ -68,6 +72,7 @@ final class JobState {
     this.splitsByInput = splitsByInput;
     this.clockMs = clockMs;
     this.startMs = clockMs.getAsLong();
+    this.events = new EventLog(MAX_EVENTS, clockMs);
   }
 
   int numServers() {
@@ -82,6 +87,16 @@ final class JobState {
     return startMs;
   }
 
+  /** Time since the AM started, up to the job's end once it ended. */
+  synchronized long elapsedMs() {
+    return (outcome == Outcome.RUNNING ? clockMs.getAsLong() : endMs) - startMs;
+  }
+
+  /** The job's recent events, for the tracking page. */
+  EventLog events() {
+    return events;
+  }
+
   synchronized Member member(Role role, int index) {
     Member[] group = role == Role.SERVER ? servers : workers;
     if (index < 0 || index >= group.length) {
@@ -91,20 +106,26 @@ final class JobState {
     return group[index];
   }
 
-  /** A container was launched for a member. */
-  synchronized void launching(Role role, int index, String containerId, String host) {
+  /**
+   * A container was allocated for a member and is being launched; {@code nodeHttpAddress} is its
+   * NodeManager's web address (host:port), for the link to the container's logs.
+   */
+  synchronized void launching(Role role, int index, String containerId, String host, String nodeHttpAddress) {
     Member m = member(role, index);
     m.containerId = containerId;
     m.host = host;
+    m.nodeHttpAddress = nodeHttpAddress == null ? "" : nodeHttpAddress;
     m.state = Member.State.LAUNCHING;
     m.lastHeartbeatMs = clockMs.getAsLong();
+    events.info(m.name() + " launching in " + containerId + " on " + host);
   }
 
-  /** The NodeManager started the member's container. */
-  synchronized void started(Role role, int index) {
-    Member m = member(role, index);
-    if (m.state == Member.State.LAUNCHING) {
+  /** The NodeManager started a member's container; unknown ids are ignored. */
+  synchronized void started(String containerId) {
+    Member m = byContainer(containerId);
+    if (m != null && m.state == Member.State.LAUNCHING) {
       m.state = Member.State.RUNNING;
+      events.info(m.name() + " container started (" + containerId + ")");
     }
   }
 
@@ -122,8 +143,11 @@ final class JobState {
     m.port = port;
     m.state = Member.State.REGISTERED;
     m.lastHeartbeatMs = clockMs.getAsLong();
+    events.info(m.name() + " registered from " + host + (port > 0 ? ":" + port : ""));
     if (role == Role.SERVER && layout.getVersion() == 0 && allServersRegistered()) {
       buildLayout();
+      events.info("layout version " + layout.getVersion() + " built: " + layout.getRangesSize() + " key ranges on "
+          + servers.length + " servers");
     }
     notifyAll();
   }
@@ -158,6 +182,9 @@ final class JobState {
     m.progress = progress;
     m.metrics = new HashMap<>(metrics);
     m.lastHeartbeatMs = clockMs.getAsLong();
+    if (role == Role.SERVER) {
+      m.rates.add(m.lastHeartbeatMs, metrics);
+    }
   }
 
   /** Splits of an input for a worker; worker -1 means every split. Unknown input: empty. */
@@ -176,16 +203,21 @@ final class JobState {
   }
 
   synchronized void report(int worker, long clock, Map<String, Double> values, boolean isFinal, Map<String, String> labels) {
-    member(Role.WORKER, worker);
-    if (history.size() < MAX_HISTORY) {
-      history.add(new MetricPoint(worker, clock, clockMs.getAsLong() - startMs, Map.copyOf(values)));
-    }
+    Member m = member(Role.WORKER, worker);
     if (isFinal) {
       finalMetrics.putAll(values);
       if (labels != null) {
         finalLabels.putAll(labels);
       }
+      events.info("result from " + m.name() + ": " + new java.util.TreeMap<>(values)
+          + (labels == null || labels.isEmpty() ? "" : " " + new java.util.TreeMap<>(labels)));
+      return;
     }
+    history.add(new MetricPoint(worker, clock, clockMs.getAsLong() - startMs, Map.copyOf(values)));
+    Map<String, Double> merged = new HashMap<>(m.lastReport);
+    merged.putAll(values);
+    m.lastReport = merged;
+    m.lastReportClock = clock;
   }
 
   /**
@@ -227,11 +259,13 @@ final class JobState {
     if (!success) {
       m.state = Member.State.FAILED;
       m.diagnostics = diag;
+      events.add(EventLog.Kind.ERROR, m.name() + " failed: " + diag);
       fail(m + " failed: " + diag);
       return;
     }
     m.state = Member.State.FINISHED;
     m.progress = 1.0;
+    events.info(m.name() + " finished");
     notifyAll();
     if (role == Role.WORKER && outcome == Outcome.RUNNING) {
       for (Member w : workers) {
@@ -240,6 +274,8 @@ final class JobState {
         }
       }
       outcome = Outcome.SUCCEEDED;
+      endMs = clockMs.getAsLong();
+      events.info("job succeeded: every worker finished");
     }
   }
 
@@ -259,11 +295,14 @@ final class JobState {
       if (m.state != Member.State.FINISHED) {
         m.state = exitStatus == 0 ? Member.State.FINISHED : Member.State.FAILED;
       }
+      events.info(m.name() + " container " + containerId + " exited " + exitStatus + " (" + meaning + ")");
       notifyAll();
       return;
     }
     m.state = Member.State.FAILED;
     m.diagnostics = "exit " + exitStatus + " (" + meaning + ")" + (diag == null || diag.isBlank() ? "" : ": " + diag.strip());
+    events.add(EventLog.Kind.ERROR, m.name() + " lost: container " + containerId + " on " + m.host + " exited "
+        + m.diagnostics);
     fail(m + " exited unexpectedly with " + m.diagnostics);
   }
 
@@ -298,9 +337,12 @@ final class JobState {
     if (outcome == Outcome.RUNNING) {
       outcome = Outcome.FAILED;
       diagnostics = diag;
+      endMs = clockMs.getAsLong();
+      events.add(EventLog.Kind.ERROR, "job failed: " + diag);
       notifyAll();
     } else if (outcome == Outcome.FAILED && laterFailures.size() < MAX_LATER_FAILURES) {
       laterFailures.add(diag);
+      events.add(EventLog.Kind.WARN, "then: " + diag);
     }
   }
 
@@ -380,8 +422,18 @@ final class JobState {
     return new LinkedHashMap<>(finalLabels);
   }
 
-  synchronized List<MetricPoint> history() {
-    return new ArrayList<>(history);
+  /** Every kept point of the reported metric series, oldest first. */
+  List<MetricPoint> history() {
+    List<MetricPoint> out = new ArrayList<>();
+    for (Series.Point<MetricPoint> p : history.since(0)) {
+      out.add(p.value());
+    }
+    return out;
+  }
+
+  /** The reported metric series' points after sequence number {@code seq}. */
+  List<Series.Point<MetricPoint>> historySince(long seq) {
+    return history.since(seq);
   }
 
   /** Applies f to every member (servers first) under the state's lock, for the status page. */

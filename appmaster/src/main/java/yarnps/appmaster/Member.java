@@ -10,17 +10,28 @@ final class Member {
   /** Lifecycle of a member's container. */
   enum State { REQUESTED, LAUNCHING, RUNNING, REGISTERED, FINISHED, FAILED }
 
+  /** Server counters whose rates the tracking page shows, as servers send them in heartbeats. */
+  static final String[] SERVER_COUNTERS = {"pushes", "pulls", "bytes_in", "bytes_out"};
+  /** Rates are taken over this window of heartbeats. */
+  static final long RATE_WINDOW_MS = 5_000;
+
   final Role role;
   final int index;
   State state = State.REQUESTED;
   String containerId = "";
   String host = "";
+  /** The NodeManager's web address (host:port) of the member's container, for its log link. */
+  String nodeHttpAddress = "";
   int port;
   long clock;
   double progress;
   Map<String, Double> metrics = new HashMap<>();
   long lastHeartbeatMs;
   String diagnostics = "";
+  /** The latest value of every metric the member reported (training loss, ...) and the clock of its last report; -1: none yet. */
+  Map<String, Double> lastReport = Map.of();
+  long lastReportClock = -1;
+  final CounterRates rates = new CounterRates(RATE_WINDOW_MS, SERVER_COUNTERS);
 
   Member(Role role, int index) {
     this.role = role;

@@ -2,85 +2,270 @@ package yarnps.appmaster;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import yarnps.common.Json;
+import yarnps.thrift.KeyRange;
+import yarnps.thrift.Layout;
+import yarnps.thrift.Role;
 
-/** Renders the job's state as the tracking page's HTML and JSON. */
+/**
+ * Renders the job's state as the JSON documents of the AM's API under {@code /api/v1/}; the
+ * tracking page draws itself from them. The documents and their fields are described in the
+ * README ("Watching a job").
+ */
 final class StatusView {
-  private final JobState state;
-  private final String appId;
-  private final String jobName;
+  private static final double TWO_TO_64 = 0x1p64;
 
-  StatusView(JobState state, String appId, String jobName) {
+  private final JobState state;
+  private final Telemetry telemetry;
+  private final LongSupplier clockMs;
+  private volatile JobInfo info;
+
+  StatusView(JobState state, Telemetry telemetry, JobInfo info, LongSupplier clockMs) {
     this.state = state;
-    this.appId = appId;
-    this.jobName = jobName;
+    this.telemetry = telemetry;
+    this.info = info;
+    this.clockMs = clockMs;
   }
 
-  String json() {
+  JobInfo info() {
+    return info;
+  }
+
+  JobState.Outcome outcome() {
+    return state.outcome();
+  }
+
+  /** Replaces the job facts (the queue is known only once the AM registered). */
+  void info(JobInfo updated) {
+    this.info = updated;
+  }
+
+  /** {@code api/v1/status}: the job's summary. */
+  String status() {
+    JobInfo ji = info;
     Json j = new Json().beginObject()
-        .field("application", appId)
-        .field("name", jobName)
+        .field("application", ji.appId())
+        .field("name", ji.name())
+        .field("user", ji.user())
+        .field("queue", ji.queue())
+        .field("consistency", ji.consistency())
         .field("state", state.outcome().name())
-        .field("progress", state.progress())
-        .field("elapsed_ms", System.currentTimeMillis() - state.startMs())
+        .field("progress", Math.round(state.progress() * 1e6) / 1e6)
+        .field("started_ms", state.startMs())
+        .field("elapsed_ms", state.elapsedMs())
         .field("layout_version", state.layout().getVersion())
         .field("diagnostics", state.diagnostics());
     state.withMembers(members -> {
-      j.name("members").beginArray();
+      int[] servers = new int[3];
+      int[] workers = new int[4];
+      long minClock = Long.MAX_VALUE;
+      long maxClock = 0;
+      Map<String, double[]> lossSum = new TreeMap<>();
+      Map<String, Double> test = new TreeMap<>();
+      long testClock = -1;
       for (Member m : members) {
-        j.beginObject().field("role", m.role.name().toLowerCase()).field("index", m.index)
-            .field("state", m.state.name()).field("container", m.containerId).field("host", m.host)
-            .field("port", m.port).field("clock", m.clock).field("progress", m.progress)
-            .numbers("metrics", m.metrics).endObject();
+        if (m.role == Role.SERVER) {
+          servers[0]++;
+          servers[1] += m.state == Member.State.REGISTERED ? 1 : 0;
+          servers[2] += m.state == Member.State.FAILED ? 1 : 0;
+          continue;
+        }
+        workers[0]++;
+        workers[1] += m.state == Member.State.REGISTERED ? 1 : 0;
+        workers[2] += m.state == Member.State.FINISHED ? 1 : 0;
+        workers[3] += m.state == Member.State.FAILED ? 1 : 0;
+        minClock = Math.min(minClock, m.clock);
+        maxClock = Math.max(maxClock, m.clock);
+        String loss = lossMetric(m.lastReport);
+        if (loss != null) {
+          double[] s = lossSum.computeIfAbsent(loss, k -> new double[2]);
+          s[0] += m.lastReport.get(loss);
+          s[1]++;
+        }
+        if (m.lastReportClock >= testClock) {
+          for (Map.Entry<String, Double> e : m.lastReport.entrySet()) {
+            if (e.getKey().startsWith("test_")) {
+              test.put(e.getKey(), e.getValue());
+              testClock = m.lastReportClock;
+            }
+          }
+        }
       }
-      return j.endArray();
+      j.name("servers").beginObject().field("total", servers[0]).field("registered", servers[1])
+          .field("failed", servers[2]).endObject();
+      j.name("workers").beginObject().field("total", workers[0]).field("registered", workers[1])
+          .field("finished", workers[2]).field("failed", workers[3]).endObject();
+      j.name("clock").beginObject().field("min", minClock == Long.MAX_VALUE ? 0 : minClock).field("max", maxClock)
+          .endObject();
+      j.name("loss");
+      if (lossSum.isEmpty()) {
+        j.value((String) null);
+      } else {
+        Map.Entry<String, double[]> first = lossSum.entrySet().iterator().next();
+        j.beginObject().field("metric", first.getKey()).field("mean", first.getValue()[0] / first.getValue()[1])
+            .field("workers", (long) first.getValue()[1]).endObject();
+      }
+      return j.numbers("test", test);
     });
+    Telemetry.Sample t = telemetry.latest();
+    j.name("throughput").beginObject()
+        .field("pushes_per_sec", t == null ? 0 : t.pushesPerSec())
+        .field("pulls_per_sec", t == null ? 0 : t.pullsPerSec())
+        .field("bytes_in_per_sec", t == null ? 0 : t.bytesInPerSec())
+        .field("bytes_out_per_sec", t == null ? 0 : t.bytesOutPerSec())
+        .field("examples_per_sec", t == null ? 0 : t.examplesPerSec())
+        .endObject();
+    j.field("checkpoints", 0L).field("last_checkpoint", (String) null);
     j.numbers("result", state.finalMetrics()).strings("labels", state.finalLabels());
-    List<JobState.MetricPoint> history = state.history();
-    j.name("history").beginArray();
-    for (JobState.MetricPoint p : history) {
-      j.beginObject().field("worker", p.worker()).field("clock", p.clock()).field("t_ms", p.timeMs())
-          .numbers("values", p.values()).endObject();
+    j.name("am").beginObject().field("host", ji.amHost()).field("container", ji.amContainer())
+        .field("logs", ji.amLogsUrl()).endObject();
+    return j.endObject().toString();
+  }
+
+  /**
+   * The training loss among a worker's reported metrics: the first name (sorted) containing
+   * "loss" that is not a test metric; null if none.
+   */
+  static String lossMetric(Map<String, Double> reported) {
+    String best = null;
+    for (String name : reported.keySet()) {
+      if (name.contains("loss") && !name.startsWith("test_") && (best == null || name.compareTo(best) < 0)) {
+        best = name;
+      }
     }
+    return best;
+  }
+
+  /** {@code api/v1/servers}: one entry per server. */
+  String servers() {
+    JobInfo ji = info;
+    Layout layout = state.layout();
+    long now = clockMs.getAsLong();
+    Json j = new Json().beginObject().name("servers").beginArray();
+    state.withMembers(members -> {
+      for (Member m : members) {
+        if (m.role != Role.SERVER) {
+          continue;
+        }
+        j.beginObject().field("id", m.index).field("state", m.state.name()).field("host", m.host)
+            .field("port", m.port).field("container", m.containerId).field("logs", ji.logsUrl(m.nodeHttpAddress, m.containerId));
+        int ranges = 0;
+        double share = 0;
+        j.name("ranges").beginArray();
+        for (KeyRange r : layout.getRanges()) {
+          if (r.getServer() == m.index) {
+            ranges++;
+            share += rangeShare(r, layout.getRangesSize());
+            j.value(String.format("[%#018x, %#018x)", r.getStart(), r.getLimit()));
+          }
+        }
+        j.endArray().field("key_ranges", ranges).field("key_share", share);
+        j.field("keys", m.metrics.getOrDefault("keys", 0.0))
+            .field("memory_bytes", m.metrics.getOrDefault("memory_bytes", 0.0))
+            .field("pushes", m.metrics.getOrDefault("pushes", 0.0))
+            .field("pulls", m.metrics.getOrDefault("pulls", 0.0))
+            .field("pushes_per_sec", m.rates.perSecond("pushes"))
+            .field("pulls_per_sec", m.rates.perSecond("pulls"))
+            .field("bytes_in_per_sec", m.rates.perSecond("bytes_in"))
+            .field("bytes_out_per_sec", m.rates.perSecond("bytes_out"))
+            .field("last_checkpoint", (String) null)
+            .field("heartbeat_age_ms", m.lastHeartbeatMs == 0 ? -1 : now - m.lastHeartbeatMs)
+            .field("diagnostics", m.diagnostics)
+            .numbers("metrics", m.metrics)
+            .endObject();
+      }
+      return j;
+    });
     return j.endArray().endObject().toString();
   }
 
-  String html() {
-    StringBuilder sb = new StringBuilder();
-    sb.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>yarn-ps ").append(esc(appId))
-        .append("</title><meta http-equiv=\"refresh\" content=\"5\"><style>body{font-family:sans-serif;margin:1.5em}"
-            + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}</style>"
-            + "</head><body>");
-    sb.append("<h1>yarn-ps: ").append(esc(jobName)).append("</h1><p>Application ").append(esc(appId))
-        .append(" &middot; state <b>").append(state.outcome()).append("</b> &middot; progress ")
-        .append(String.format("%.1f%%", 100 * state.progress())).append(" &middot; elapsed ")
-        .append((System.currentTimeMillis() - state.startMs()) / 1000).append(" s &middot; <a href=\"api/status\">JSON</a></p>");
-    String diag = state.diagnostics();
-    if (!diag.isEmpty()) {
-      sb.append("<p><b>Diagnostics:</b> ").append(esc(diag)).append("</p>");
+  /** The fraction of the unsigned 64-bit key space a range covers (a limit of 0 means 2^64). */
+  static double rangeShare(KeyRange r, int numRanges) {
+    if (numRanges == 1) {
+      return 1.0;
     }
-    Map<String, Double> result = state.finalMetrics();
-    if (!result.isEmpty()) {
-      sb.append("<p><b>Result:</b> ").append(esc(result.toString())).append(' ')
-          .append(esc(state.finalLabels().toString())).append("</p>");
-    }
-    state.withMembers(members -> {
-      sb.append("<table><tr><th>role</th><th>index</th><th>state</th><th>container</th><th>host:port</th>"
-          + "<th>clock</th><th>progress</th><th>metrics</th></tr>");
-      for (Member m : members) {
-        sb.append("<tr><td>").append(m.role.name().toLowerCase()).append("</td><td>").append(m.index)
-            .append("</td><td>").append(m.state).append("</td><td>").append(esc(m.containerId))
-            .append("</td><td>").append(esc(m.host)).append(m.port > 0 ? ":" + m.port : "")
-            .append("</td><td>").append(m.clock).append("</td><td>")
-            .append(String.format("%.0f%%", 100 * m.progress)).append("</td><td>")
-            .append(esc(new java.util.TreeMap<>(m.metrics).toString())).append("</td></tr>");
-      }
-      return sb.append("</table>");
-    });
-    return sb.append("</body></html>").toString();
+    long size = r.getLimit() - r.getStart();
+    double unsigned = size >= 0 ? size : size + TWO_TO_64;
+    return unsigned / TWO_TO_64;
   }
 
-  private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  /** {@code api/v1/workers}: one entry per worker. */
+  String workers() {
+    JobInfo ji = info;
+    long now = clockMs.getAsLong();
+    Json j = new Json().beginObject().name("workers").beginArray();
+    state.withMembers(members -> {
+      for (Member m : members) {
+        if (m.role != Role.WORKER) {
+          continue;
+        }
+        String loss = lossMetric(m.lastReport);
+        double examples = m.metrics.containsKey("examples_trained") ? m.metrics.get("examples_trained")
+            : m.metrics.getOrDefault("examples", 0.0);
+        j.beginObject().field("id", m.index).field("state", m.state.name()).field("host", m.host)
+            .field("container", m.containerId).field("logs", ji.logsUrl(m.nodeHttpAddress, m.containerId))
+            .field("clock", m.clock).field("progress", m.progress)
+            .field("examples", examples)
+            .field("examples_per_sec", m.metrics.getOrDefault("examples_per_sec", 0.0))
+            .field("loss_metric", loss)
+            .field("last_loss", loss == null ? Double.NaN : m.lastReport.get(loss))
+            .field("malformed_lines", m.metrics.getOrDefault("malformed_lines", 0.0))
+            .field("heartbeat_age_ms", m.lastHeartbeatMs == 0 ? -1 : now - m.lastHeartbeatMs)
+            .field("diagnostics", m.diagnostics)
+            .numbers("metrics", m.metrics)
+            .numbers("last_report", m.lastReport)
+            .endObject();
+      }
+      return j;
+    });
+    return j.endArray().endObject().toString();
+  }
+
+  /**
+   * {@code api/v1/metrics}: the reported metric series (after sequence number {@code seriesSince})
+   * and the throughput samples (after {@code throughputSince}), each with the sequence number to
+   * ask for next.
+   */
+  String metrics(long seriesSince, long throughputSince) {
+    Json j = new Json().beginObject().name("series").beginArray();
+    List<Series.Point<JobState.MetricPoint>> series = state.historySince(seriesSince);
+    long seriesNext = seriesSince;
+    for (Series.Point<JobState.MetricPoint> p : series) {
+      JobState.MetricPoint m = p.value();
+      j.beginObject().field("seq", p.seq()).field("worker", m.worker()).field("clock", m.clock())
+          .field("t_ms", m.timeMs()).numbers("values", m.values()).endObject();
+      seriesNext = p.seq();
+    }
+    j.endArray().field("series_next", seriesNext).name("throughput").beginArray();
+    long throughputNext = throughputSince;
+    for (Series.Point<Telemetry.Sample> p : telemetry.since(throughputSince)) {
+      Telemetry.Sample s = p.value();
+      j.beginObject().field("seq", p.seq()).field("t_ms", s.tMs())
+          .field("pushes_per_sec", s.pushesPerSec()).field("pulls_per_sec", s.pullsPerSec())
+          .field("bytes_in_per_sec", s.bytesInPerSec()).field("bytes_out_per_sec", s.bytesOutPerSec())
+          .field("examples_per_sec", s.examplesPerSec()).field("progress", s.progress())
+          .endObject();
+      throughputNext = p.seq();
+    }
+    return j.endArray().field("throughput_next", throughputNext).endObject().toString();
+  }
+
+  /** {@code api/v1/checkpoints}: none until checkpoints exist. */
+  String checkpoints() {
+    return new Json().beginObject().name("checkpoints").beginArray().endArray().endObject().toString();
+  }
+
+  /** {@code api/v1/events}: the recent events after sequence number {@code since}, oldest first. */
+  String events(long since) {
+    Json j = new Json().beginObject().name("events").beginArray();
+    long next = since;
+    for (EventLog.Event e : state.events().since(since)) {
+      j.beginObject().field("seq", e.seq()).field("time_ms", e.timeMs()).field("t_ms", e.timeMs() - state.startMs())
+          .field("kind", e.kind().name()).field("text", e.text()).endObject();
+      next = e.seq();
+    }
+    return j.endArray().field("next", next).endObject().toString();
   }
 }

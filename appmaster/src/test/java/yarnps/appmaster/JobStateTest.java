@@ -25,8 +25,8 @@ class JobStateTest {
   @Test
   void layoutIsBuiltOnlyWhenEveryServerRegistered() {
     JobState s = state(2, 1);
-    s.launching(Role.SERVER, 0, "c0", "h");
-    s.launching(Role.SERVER, 1, "c1", "h");
+    s.launching(Role.SERVER, 0, "c0", "h", "");
+    s.launching(Role.SERVER, 1, "c1", "h", "");
     s.register(Role.SERVER, 0, "c0", "h", 100);
     assertEquals(0, s.layout().getVersion());
     s.register(Role.SERVER, 1, "c1", "h", 101);
@@ -38,7 +38,7 @@ class JobStateTest {
   @Test
   void registrationFromAnotherContainerIsRefused() {
     JobState s = state(1, 1);
-    s.launching(Role.SERVER, 0, "c0", "h");
+    s.launching(Role.SERVER, 0, "c0", "h", "");
     assertThrows(IllegalArgumentException.class, () -> s.register(Role.SERVER, 0, "other", "h", 1));
     assertThrows(IllegalArgumentException.class, () -> s.register(Role.SERVER, 5, "c0", "h", 1));
   }
@@ -55,7 +55,7 @@ class JobStateTest {
   @Test
   void unexpectedContainerExitFailsTheJobNamingIt() {
     JobState s = state(2, 1);
-    s.launching(Role.SERVER, 1, "container_7", "node9");
+    s.launching(Role.SERVER, 1, "container_7", "node9", "");
     s.containerCompleted("container_7", 137, "Killed", "killed");
     assertEquals(JobState.Outcome.FAILED, s.outcome());
     assertTrue(s.diagnostics().contains("server 1"), s.diagnostics());
@@ -66,8 +66,8 @@ class JobStateTest {
   @Test
   void aKilledContainerBehindAWorkersFailureIsNamedToo() {
     JobState s = state(2, 2);
-    s.launching(Role.SERVER, 1, "container_9", "node3");
-    s.launching(Role.WORKER, 0, "container_w0", "node3");
+    s.launching(Role.SERVER, 1, "container_9", "node3", "");
+    s.launching(Role.WORKER, 0, "container_w0", "node3", "");
     s.finish(Role.WORKER, 0, false, "push w to server 1 (node3:5000) failed");
     s.containerCompleted("container_w0", yarnps.runtime.ExitCodes.JOB_FAILED, "", "job failed");
     s.containerCompleted("container_9", 137, "Killed by signal", "killed");
@@ -80,7 +80,7 @@ class JobStateTest {
   @Test
   void finishedWorkerExitingZeroIsExpected() {
     JobState s = state(1, 2);
-    s.launching(Role.WORKER, 0, "w0", "h");
+    s.launching(Role.WORKER, 0, "w0", "h", "");
     s.finish(Role.WORKER, 0, true, "");
     s.containerCompleted("w0", 0, "", "ok");
     assertEquals(JobState.Outcome.RUNNING, s.outcome());
@@ -141,7 +141,7 @@ class JobStateTest {
   @Test
   void aSilentContainerFailsTheJobNamingIt() {
     JobState s = state(1, 1);
-    s.launching(Role.WORKER, 0, "container_5", "node1");
+    s.launching(Role.WORKER, 0, "container_5", "node1", "");
     now.addAndGet(30_000);
     s.checkLiveness(60_000);
     assertEquals(JobState.Outcome.RUNNING, s.outcome());

@@ -63,6 +63,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     yconf.setLong(YarnConfiguration.NM_PROCESS_KILL_WAIT_MS, 100);
     yconf.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 3600);
     yconf.setLong(YarnConfiguration.DEBUG_NM_DELETE_DELAY_SEC, 0);
+    // Application priorities 0..10, so yarnps.app.priority shows as on a cluster that allows them.
+    yconf.setInt(YarnConfiguration.MAX_CLUSTER_LEVEL_APPLICATION_PRIORITY, 10);
     MiniYARNCluster yarn = new MiniYARNCluster("yarnps-embedded", 1, 1, 1);
     try {
       yarn.init(yconf);
@@ -91,6 +93,14 @@ public final class EmbeddedCluster implements AutoCloseable {
   /** The ResourceManager web UI address. */
   public String rmWebUrl() {
     return "http://" + conf.get(YarnConfiguration.RM_WEBAPP_ADDRESS);
+  }
+
+  /**
+   * An application's tracking page through the ResourceManager's web proxy. (Its report's tracking
+   * URL names port 0 here: the RM computed it before its web server picked a port.)
+   */
+  public String proxyUrl(String applicationId) {
+    return rmWebUrl() + "/proxy/" + applicationId + "/";
   }
 
   public MiniDFSCluster dfs() {

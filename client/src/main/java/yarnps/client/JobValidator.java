@@ -34,6 +34,9 @@ public final class JobValidator {
     for (ConfigKey<?> k : PsKeys.all()) {
       k.get(conf);
     }
+    for (ConfigKey<?> k : ClientKeys.all()) {
+      k.get(conf);
+    }
     TableSpec.allFromConf(conf);
     for (ConfigKey<?> k : List.of(PsKeys.JOB_CLASS, PsKeys.JOB_JAR, PsKeys.INPUT_TRAIN, PsKeys.OUTPUT)) {
       k.require(conf);
@@ -46,6 +49,9 @@ public final class JobValidator {
   static void checkKeys(Configuration conf) {
     Set<String> known = new HashSet<>();
     for (ConfigKey<?> k : PsKeys.all()) {
+      known.add(k.name());
+    }
+    for (ConfigKey<?> k : ClientKeys.all()) {
       known.add(k.name());
     }
     Set<String> tables = new HashSet<>();

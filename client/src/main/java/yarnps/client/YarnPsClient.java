@@ -3,6 +3,10 @@ package yarnps.client;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.yarn.api.protocolrecords.GetApplicationsRequest;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.util.Tool;
@@ -13,36 +17,48 @@ import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.exceptions.ApplicationNotFoundException;
 import org.apache.hadoop.yarn.exceptions.YarnException;
 import yarnps.conf.ConfigException;
 import yarnps.conf.PsKeys;
 
 /**
- * The yarn-ps command line, a Hadoop {@link Tool}: {@code yarn jar yarnps.jar submit|status|kill}.
- * Generic options ({@code -D}, {@code -conf}, {@code -libjars}, {@code -files}) work as in every
- * Hadoop tool.
+ * The yarn-ps command line, a Hadoop {@link Tool}:
+ * {@code yarn jar yarnps.jar submit|status|kill|list}. Generic options ({@code -D}, {@code -conf},
+ * {@code -libjars}, {@code -files}) work as in every Hadoop tool.
  *
  * <p>Exit codes: 0 the job SUCCEEDED (or the command worked); 1 the job FAILED or was KILLED;
- * 2 bad usage or an invalid job (nothing submitted); 3 the cluster refused or could not be reached.
+ * 2 bad usage or an invalid job (nothing submitted); 3 the cluster refused or could not be reached;
+ * 4 the ResourceManager does not know the application.
  */
 public final class YarnPsClient extends Configured implements Tool {
   public static final int EXIT_OK = 0;
   public static final int EXIT_JOB_FAILED = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_CLUSTER = 3;
+  public static final int EXIT_NOT_FOUND = 4;
+
+  /** How long status, list and the progress line wait for the ApplicationMaster's page. */
+  private static final java.time.Duration AM_TIMEOUT = java.time.Duration.ofSeconds(5);
 
   private final PrintStream out;
   private final PrintStream err;
+  private final boolean interactive;
   private volatile ApplicationId lastSubmitted;
 
+  /** The command-line client: redraws its progress line in place when run on a terminal. */
   public YarnPsClient() {
     this(System.out, System.err);
   }
 
-  /** A client printing progress to {@code out} and errors to {@code err}. */
+  /**
+   * A client printing progress to {@code out} and errors to {@code err}; the progress line is
+   * redrawn in place only when {@code out} is this process's standard output on a terminal.
+   */
   public YarnPsClient(PrintStream out, PrintStream err) {
     this.out = out;
     this.err = err;
+    this.interactive = out == System.out && System.console() != null;
   }
 
   /** The id of the application the last {@code submit} created, or null. */
@@ -54,12 +70,15 @@ public final class YarnPsClient extends Configured implements Tool {
     return String.join("\n",
         "usage: yarn jar yarnps.jar <command> [generic options] [args]",
         "commands:",
-        "  submit [--no-wait]   validate the job config, stage it and submit it; wait and print progress",
+        "  submit [--no-wait]   validate the job config, stage it and submit it; wait and show progress",
         "                       until it ends unless --no-wait (job config: -conf job.xml and/or -D key=value)",
-        "  status <appId>       print the application's state, progress, tracking URL and diagnostics",
+        "  status <appId>       print the application's summary as JSON (with the ApplicationMaster's",
+        "                       live status while it runs)",
         "  kill <appId>         kill the application",
+        "  list [--all-users]   list your yarn-ps applications (type YARNPS), or everyone's",
         "generic options: -D key=value, -conf file.xml, -libjars, -files, -fs, -jt",
-        "exit codes: 0 succeeded, 1 job failed or killed, 2 bad usage or invalid job, 3 cluster error",
+        "exit codes: 0 succeeded or the command worked, 1 job failed or killed, 2 bad usage or invalid job,",
+        "            3 cluster error, 4 no such application",
         "keys and defaults: conf/yarnps-default.xml");
   }
 
@@ -76,15 +95,23 @@ public final class YarnPsClient extends Configured implements Tool {
           return submit(conf, args);
         case "status":
           return withApp(conf, args, (yarn, id) -> {
-            printReport(yarn.getApplicationReport(id));
+            ApplicationReport r = yarn.getApplicationReport(id);
+            out.println(StatusSummary.pretty(StatusSummary.of(r, conf, new AmStatusReader(AM_TIMEOUT))));
             return EXIT_OK;
           });
         case "kill":
           return withApp(conf, args, (yarn, id) -> {
+            ApplicationReport r = yarn.getApplicationReport(id);
+            if (ended(r.getYarnApplicationState())) {
+              out.println(id + " already ended: " + r.getYarnApplicationState() + " / " + r.getFinalApplicationStatus());
+              return EXIT_OK;
+            }
             yarn.killApplication(id);
             out.println("killed " + id);
             return EXIT_OK;
           });
+        case "list":
+          return list(conf, args);
         case "help":
         case "-h":
         case "--help":
@@ -97,6 +124,9 @@ public final class YarnPsClient extends Configured implements Tool {
     } catch (ConfigException e) {
       err.println("invalid job: " + e.getMessage());
       return EXIT_USAGE;
+    } catch (ApplicationNotFoundException e) {
+      err.println("no such application: " + e.getMessage());
+      return EXIT_NOT_FOUND;
     } catch (YarnException | IOException e) {
       err.println("cluster error: " + e.getMessage());
       return EXIT_CLUSTER;
@@ -121,7 +151,8 @@ public final class YarnPsClient extends Configured implements Tool {
       if (!wait) {
         return EXIT_OK;
       }
-      ApplicationReport report = new ReportPoller(yarn, out, PsKeys.POLL_MS.get(conf)).waitForEnd(id);
+      ApplicationReport report = new ReportPoller(yarn, conf, out, PsKeys.POLL_MS.get(conf), interactive,
+          new AmStatusReader(AM_TIMEOUT)).waitForEnd(id);
       return report.getFinalApplicationStatus() == FinalApplicationStatus.SUCCEEDED ? EXIT_OK : EXIT_JOB_FAILED;
     }
   }
@@ -147,14 +178,30 @@ public final class YarnPsClient extends Configured implements Tool {
     }
   }
 
-  private void printReport(ApplicationReport r) {
-    out.println("application: " + r.getApplicationId());
-    out.println("name:        " + r.getName() + " (" + r.getApplicationType() + ", queue " + r.getQueue() + ")");
-    out.println("state:       " + r.getYarnApplicationState() + " / " + r.getFinalApplicationStatus());
-    out.printf("progress:    %.1f%%%n", 100 * r.getProgress());
-    out.println("tracking:    " + r.getOriginalTrackingUrl());
-    if (r.getDiagnostics() != null && !r.getDiagnostics().isEmpty()) {
-      out.println("diagnostics: " + r.getDiagnostics());
+  /** {@code list [--all-users]}: the user's (or everyone's) applications of type YARNPS, in any state. */
+  private int list(Configuration conf, String[] args) throws IOException, YarnException {
+    boolean allUsers = false;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--all-users")) {
+        allUsers = true;
+      } else {
+        err.println("list: unknown argument '" + args[i] + "'\n" + usage());
+        return EXIT_USAGE;
+      }
+    }
+    String user = UserGroupInformation.getCurrentUser().getShortUserName();
+    GetApplicationsRequest req = GetApplicationsRequest.newInstance(Set.of(JobSubmitter.APP_TYPE));
+    if (!allUsers) {
+      req.setUsers(Set.of(user));
+    }
+    try (YarnClient yarn = startYarn(conf)) {
+      List<ApplicationReport> apps = yarn.getApplications(req);
+      if (apps.isEmpty()) {
+        out.println("no yarn-ps applications" + (allUsers ? "" : " of user " + user));
+        return EXIT_OK;
+      }
+      out.print(AppList.table(apps, System.currentTimeMillis(), r -> AmStatusReader.proxyUrl(r, conf)));
+      return EXIT_OK;
     }
   }
 

@@ -26,9 +26,12 @@ import yarnps.worker.api.WorkerContext;
  * present in every example with value 1. Pulls and pushes overlap the computation
  * ({@link BatchPipeline}).
  *
- * <p>Reports: progress; gauges {@code examples} (this worker's training examples per epoch) and
- * {@code examples_per_sec}; every {@code lr.report.every.batches} batches the series point
- * {@code train_logloss} (mean over those batches) at clock = batches done. After training every
+ * <p>Reports: progress; gauges {@code examples} (this worker's training examples per epoch),
+ * {@code examples_trained} (so far, over all epochs) and {@code examples_per_sec}; every
+ * {@code lr.report.every.batches} batches the series point {@code train_logloss} (mean over those
+ * batches) at clock = batches done. With {@code lr.test.every.epochs} = n > 0, worker 0 evaluates
+ * the test set after every n-th epoch and reports the series point {@code test_logloss},
+ * {@code test_auc}; it reports that point after training in any case. After training every
  * worker meets at barrier {@code trained}; then worker 0 has the servers save the table to
  * {@code <yarnps.output>/model} ({@code yarnps.model.ModelFormat}), evaluates the whole
  * {@code yarnps.input.test} set if one is given, and reports the final metrics {@code auc},
@@ -51,6 +54,10 @@ public final class LogisticRegression implements PsJob {
   public static final ConfigKey<Integer> REPORT_EVERY =
       ConfigKey.intKey("lr.report.every.batches", 20, 1, 1_000_000,
           "Report the mean training logloss every this many minibatches.");
+  public static final ConfigKey<Integer> TEST_EVERY =
+      ConfigKey.intKey("lr.test.every.epochs", 0, 0, 100_000,
+          "Worker 0 evaluates the test set every this many epochs and reports test_logloss and test_auc"
+              + " (0: only after training).");
 
   /** Feature occurrences per pull when evaluating: bounds the unique keys of one pull. */
   static final int EVAL_CHUNK_KEYS = 100_000;
@@ -62,7 +69,7 @@ public final class LogisticRegression implements PsJob {
 
   @Override
   public List<ConfigKey<?>> configKeys() {
-    return List.of(EPOCHS, BATCH, TABLE, CACHE, REPORT_EVERY);
+    return List.of(EPOCHS, BATCH, TABLE, CACHE, REPORT_EVERY, TEST_EVERY);
   }
 
   @Override
@@ -76,6 +83,7 @@ public final class LogisticRegression implements PsJob {
       throw new IllegalArgumentException("lr.table=" + table + " must have width 1, has " + ps.width(table));
     }
     List<InputSplit> splits = ctx.splits("train");
+    int testEvery = ctx.workerIndex() == 0 && !PsKeys.INPUT_TEST.get(conf).isEmpty() ? TEST_EVERY.get(conf) : 0;
     Reporter reporter = new Reporter(ctx, REPORT_EVERY.get(conf));
     BatchPipeline pipeline = new BatchPipeline(ps, table, reporter);
     long examples = 0;
@@ -102,6 +110,7 @@ public final class LogisticRegression implements PsJob {
           pipeline.submit(all, from, to);
           ctx.progress((e + (double) to / all.rows()) / epochs);
         }
+        testAfterEpoch(ctx, table, pipeline, e, epochs, testEvery);
       }
     } else {
       reporter.start();
@@ -110,17 +119,30 @@ public final class LogisticRegression implements PsJob {
         if (e == 0) {
           ctx.gauge("examples", examples);
         }
+        testAfterEpoch(ctx, table, pipeline, e, epochs, testEvery);
       }
     }
     pipeline.flush();
     double rate = reporter.rate();
     ctx.gauge("examples_per_sec", rate);
+    ctx.gauge("examples_trained", reporter.examplesTrained);
     ctx.progress(1.0);
     LOG.info("worker {}: trained {} examples in {} batches, {} examples/s", ctx.workerIndex(),
         reporter.examplesTrained, pipeline.batches(), String.format("%.0f", rate));
     ctx.barrier("trained");
     if (ctx.workerIndex() == 0) {
-      finish(ctx, table, examples, rate);
+      finish(ctx, table, examples, rate, pipeline.batches());
+    }
+  }
+
+  /** After every testEvery-th epoch but the last (evaluated after training anyway): test metrics as a series point. */
+  private static void testAfterEpoch(WorkerContext ctx, String table, BatchPipeline pipeline, int epoch, int epochs,
+      int testEvery) throws IOException {
+    if (testEvery > 0 && (epoch + 1) % testEvery == 0 && epoch + 1 < epochs) {
+      pipeline.flush();
+      Evaluator.Result r = evaluate(ctx, table);
+      ctx.report(pipeline.batches(), Map.of("test_logloss", r.logloss(), "test_auc", r.auc()));
+      LOG.info("after epoch {}: test AUC {} logloss {}", epoch + 1, r.auc(), r.logloss());
     }
   }
 
@@ -198,13 +220,15 @@ public final class LogisticRegression implements PsJob {
       if (batches % every == 0) {
         ctx.report(batches, Map.of("train_logloss", lossSum / lossRows));
         ctx.gauge("examples_per_sec", rate());
+        ctx.gauge("examples_trained", examplesTrained);
         lossSum = 0;
         lossRows = 0;
       }
     }
   }
 
-  private static void finish(WorkerContext ctx, String table, long trainExamples, double rate) throws Exception {
+  private static void finish(WorkerContext ctx, String table, long trainExamples, double rate, long clock)
+      throws Exception {
     Configuration conf = ctx.conf();
     String modelDir = PsKeys.OUTPUT.require(conf) + "/model";
     List<ParameterClient.SavedPart> parts = BatchPipeline.await(ctx.params().save(table, modelDir));
@@ -219,6 +243,7 @@ public final class LogisticRegression implements PsJob {
       metrics.put("auc", r.auc());
       metrics.put("logloss", r.logloss());
       metrics.put("test_examples", (double) r.examples());
+      ctx.report(clock, Map.of("test_logloss", r.logloss(), "test_auc", r.auc()));
       LOG.info("test AUC {} logloss {} on {} examples", r.auc(), r.logloss(), r.examples());
     }
     ctx.reportFinal(metrics, Map.of("model", modelDir));
