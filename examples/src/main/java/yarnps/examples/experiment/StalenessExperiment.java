@@ -55,7 +55,7 @@ public final class StalenessExperiment {
       usage: bin/yarnps experiment staleness [--taus 0,1,2,4,8,inf] [--workers 3] [--servers 2]
                  [--straggler-factor 4] [--train-rows 90000] [--test-rows 10000] [--epochs 6]
                  [--batch 200] [--target-logloss X] [--doc docs/staleness.md] [--chart docs/images/staleness.png]
-        target default: the hidden model's test logloss plus 25% of the gap to the constant predictor's""";
+        target default: halfway between the hidden model's test logloss and the constant predictor's""";
 
   static Options parse(String[] args) {
     Options o = new Options();
@@ -147,7 +147,7 @@ public final class StalenessExperiment {
     g.seed = 7;
     ClickLogGenerator.Summary gen = ClickLogGenerator.generate(g);
     double target = Double.isNaN(o.target)
-        ? gen.truthLogloss() + 0.25 * (gen.baselineLogloss() - gen.truthLogloss()) : o.target;
+        ? gen.truthLogloss() + 0.5 * (gen.baselineLogloss() - gen.truthLogloss()) : o.target;
     System.out.printf(Locale.ROOT, "data: %,d train / %,d test rows; hidden model logloss %.4f, constant predictor %.4f;"
         + " target %.4f%n", o.trainRows, o.testRows, gen.truthLogloss(), gen.baselineLogloss(), target);
     List<Run> runs = new ArrayList<>();
@@ -203,11 +203,11 @@ public final class StalenessExperiment {
     md.append("# The staleness trade-off, measured\n\n");
     md.append(String.format(Locale.ROOT, "`bin/yarnps experiment staleness` ran the LR example on the embedded HDFS + YARN, "
         + "%d servers x %d workers, %,d training / %,d test rows, %d epochs of minibatches of %d, with worker %d "
-        + "slowed down %.1fx (it sleeps %.1fx its compute time after each batch). One minibatch is one clock. "
-        + "Per delay bound tau (bounded delay; inf is eventual consistency):%n%n", o.servers, o.workers, o.trainRows,
-        o.testRows, o.epochs, o.batch, o.workers - 1, o.straggler, o.straggler - 1));
+        + "slowed down %.1fx (after each batch it sleeps %.1fx the time the batch took). One minibatch is one "
+        + "clock. Per delay bound tau (bounded delay; inf is eventual consistency):%n%n", o.servers, o.workers,
+        o.trainRows, o.testRows, o.epochs, o.batch, o.workers - 1, o.straggler, o.straggler - 1));
     md.append("- **time to target**: training time until worker 0's test logloss, evaluated after every epoch, first ")
-        .append(String.format(Locale.ROOT, "reached %.4f (the hidden model's %.4f plus 25%% of the gap to the constant "
+        .append(String.format(Locale.ROOT, "reached %.4f (halfway between the hidden model's %.4f and the constant "
             + "predictor's %.4f); `nan` when it never did;%n", target, gen.truthLogloss(), gen.baselineLogloss()));
     md.append("- **idle**: the share of worker 0's training time spent waiting for the servers (pulls held back by the "
         + "bound, and pushes);\n- **logloss**: the final test logloss.\n\n");

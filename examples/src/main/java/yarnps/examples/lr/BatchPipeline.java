@@ -42,6 +42,7 @@ final class BatchPipeline {
   private long submitted;
   private long idleNanos;
   private double slowdown = 1;
+  private long cycleStart;
   private long computed;
 
   BatchPipeline(ParameterClient ps, String table, Listener listener) {
@@ -76,12 +77,15 @@ final class BatchPipeline {
     BatchTrainer t = trainers[s];
     idle(pulls[s]);
     pulls[s] = null;
-    long c0 = System.nanoTime();
     double loss = t.compute();
     if (slowdown > 1) {
-      // A straggler, for experiments: this worker computes slowdown times slower.
-      long extra = (long) ((slowdown - 1) * (System.nanoTime() - c0));
-      java.util.concurrent.locks.LockSupport.parkNanos(extra);
+      // A straggler, for experiments: each batch takes slowdown times as long as it did (its
+      // compute and its own waits since the last batch), as on a slower or busier machine.
+      long now = System.nanoTime();
+      if (cycleStart != 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos((long) ((slowdown - 1) * (now - cycleStart)));
+      }
+      cycleStart = System.nanoTime();
     }
     pushes[s] = ps.push(table, keyLists[s], t.grads());
     // One batch is one iteration: under sequential or bounded-delay consistency, other workers'

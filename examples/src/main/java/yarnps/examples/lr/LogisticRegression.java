@@ -59,6 +59,17 @@ public final class LogisticRegression implements PsJob {
           "Worker 0 evaluates the test set every this many epochs and reports test_logloss and test_auc"
               + " (0: only after training).");
 
+  public static final ConfigKey<Integer> STRAGGLER =
+      ConfigKey.intKey("lr.straggler.worker", -1, -1, 65535,
+          "For experiments: this worker computes lr.straggler.factor times slower (-1: none).");
+  public static final ConfigKey<Double> STRAGGLER_FACTOR =
+      ConfigKey.doubleKey("lr.straggler.factor", 1.0, 1.0, 1000.0,
+          "How much slower the straggler computes (it sleeps factor - 1 times its compute time per batch).");
+  public static final ConfigKey<Double> TARGET_LOGLOSS =
+      ConfigKey.doubleKey("lr.target.logloss", 0.0, 0.0, 100.0,
+          "For experiments: worker 0 reports time_to_target_s, the training time (evaluations excluded) until"
+              + " its periodic test logloss first reached this; 0 turns it off.");
+
   /** Feature occurrences per pull when evaluating: bounds the unique keys of one pull. */
   static final int EVAL_CHUNK_KEYS = 100_000;
 
@@ -69,7 +80,8 @@ public final class LogisticRegression implements PsJob {
 
   @Override
   public List<ConfigKey<?>> configKeys() {
-    return List.of(EPOCHS, BATCH, TABLE, CACHE, REPORT_EVERY, TEST_EVERY);
+    return List.of(EPOCHS, BATCH, TABLE, CACHE, REPORT_EVERY, TEST_EVERY, STRAGGLER, STRAGGLER_FACTOR,
+        TARGET_LOGLOSS);
   }
 
   @Override
@@ -86,6 +98,11 @@ public final class LogisticRegression implements PsJob {
     int testEvery = ctx.workerIndex() == 0 && !PsKeys.INPUT_TEST.get(conf).isEmpty() ? TEST_EVERY.get(conf) : 0;
     Reporter reporter = new Reporter(ctx, REPORT_EVERY.get(conf));
     BatchPipeline pipeline = new BatchPipeline(ps, table, reporter);
+    if (ctx.workerIndex() == STRAGGLER.get(conf)) {
+      pipeline.slowdown(STRAGGLER_FACTOR.get(conf));
+      LOG.info("worker {} plays a straggler: {}x slower", ctx.workerIndex(), STRAGGLER_FACTOR.get(conf));
+    }
+    Clockwork time = new Clockwork(TARGET_LOGLOSS.get(conf));
     long examples = 0;
     if (CACHE.get(conf)) {
       RowBlock all = new RowBlock();
@@ -104,25 +121,28 @@ public final class LogisticRegression implements PsJob {
       LOG.info("worker {}: {} training examples ({} features) from {} splits cached", ctx.workerIndex(),
           all.rows(), all.nnz(), splits.size());
       reporter.start();
+      time.start();
       for (int e = 0; e < epochs; e++) {
         for (int from = 0; from < all.rows(); from += batch) {
           int to = Math.min(all.rows(), from + batch);
           pipeline.submit(all, from, to);
           ctx.progress((e + (double) to / all.rows()) / epochs);
         }
-        testAfterEpoch(ctx, table, pipeline, e, epochs, testEvery);
+        testAfterEpoch(ctx, table, pipeline, e, epochs, testEvery, time);
       }
     } else {
       reporter.start();
+      time.start();
       for (int e = 0; e < epochs; e++) {
         examples = streamEpoch(ctx, splits, pipeline, batch, e, epochs);
         if (e == 0) {
           ctx.gauge("examples", examples);
         }
-        testAfterEpoch(ctx, table, pipeline, e, epochs, testEvery);
+        testAfterEpoch(ctx, table, pipeline, e, epochs, testEvery, time);
       }
     }
     pipeline.flush();
+    time.stop(pipeline.idleNanos());
     double rate = reporter.rate();
     ctx.gauge("examples_per_sec", rate);
     ctx.gauge("examples_trained", reporter.examplesTrained);
@@ -131,16 +151,18 @@ public final class LogisticRegression implements PsJob {
         reporter.examplesTrained, pipeline.batches(), String.format("%.0f", rate));
     ctx.barrier("trained");
     if (ctx.workerIndex() == 0) {
-      finish(ctx, table, examples, rate, pipeline.batches());
+      finish(ctx, table, examples, rate, pipeline.batches(), time);
     }
   }
 
   /** After every testEvery-th epoch but the last (evaluated after training anyway): test metrics as a series point. */
   private static void testAfterEpoch(WorkerContext ctx, String table, BatchPipeline pipeline, int epoch, int epochs,
-      int testEvery) throws IOException {
+      int testEvery, Clockwork time) throws IOException {
     if (testEvery > 0 && (epoch + 1) % testEvery == 0 && epoch + 1 < epochs) {
       pipeline.flush();
+      long e0 = System.nanoTime();
       Evaluator.Result r = evaluate(ctx, table);
+      time.evaluated(e0, r.logloss());
       ctx.report(pipeline.batches(), Map.of("test_logloss", r.logloss(), "test_auc", r.auc()));
       LOG.info("after epoch {}: test AUC {} logloss {}", epoch + 1, r.auc(), r.logloss());
     }
@@ -227,8 +249,8 @@ public final class LogisticRegression implements PsJob {
     }
   }
 
-  private static void finish(WorkerContext ctx, String table, long trainExamples, double rate, long clock)
-      throws Exception {
+  private static void finish(WorkerContext ctx, String table, long trainExamples, double rate, long clock,
+      Clockwork time) throws Exception {
     Configuration conf = ctx.conf();
     String modelDir = PsKeys.OUTPUT.require(conf) + "/model";
     List<ParameterClient.SavedPart> parts = BatchPipeline.await(ctx.params().save(table, modelDir));
@@ -243,10 +265,66 @@ public final class LogisticRegression implements PsJob {
       metrics.put("auc", r.auc());
       metrics.put("logloss", r.logloss());
       metrics.put("test_examples", (double) r.examples());
+      time.finalLogloss(r.logloss());
       ctx.report(clock, Map.of("test_logloss", r.logloss(), "test_auc", r.auc()));
       LOG.info("test AUC {} logloss {} on {} examples", r.auc(), r.logloss(), r.examples());
     }
+    metrics.putAll(time.metrics());
     ctx.reportFinal(metrics, Map.of("model", modelDir));
+  }
+
+  /**
+   * Training time with evaluations left out, and when a test logloss target was first met: for the
+   * staleness experiment ({@code time_to_target_s}, {@code idle_frac}, {@code train_s}).
+   */
+  static final class Clockwork {
+    private final double target;
+    private long start;
+    private long evalNanos;
+    private long trainNanos = -1;
+    private long idleNanos;
+    private double reachedSeconds = Double.NaN;
+
+    Clockwork(double target) {
+      this.target = target;
+    }
+
+    void start() {
+      start = System.nanoTime();
+    }
+
+    /** An evaluation that began at e0 (ns) ended now with this test logloss. */
+    void evaluated(long e0, double logloss) {
+      long now = System.nanoTime();
+      evalNanos += now - e0;
+      if (target > 0 && Double.isNaN(reachedSeconds) && logloss <= target) {
+        reachedSeconds = (e0 - start - (evalNanos - (now - e0))) / 1e9;
+      }
+    }
+
+    void stop(long idle) {
+      trainNanos = System.nanoTime() - start - evalNanos;
+      idleNanos = idle;
+    }
+
+    /** The evaluation after training: the target may be met only now. */
+    void finalLogloss(double logloss) {
+      if (target > 0 && Double.isNaN(reachedSeconds) && logloss <= target && trainNanos >= 0) {
+        reachedSeconds = trainNanos / 1e9;
+      }
+    }
+
+    Map<String, Double> metrics() {
+      Map<String, Double> m = new HashMap<>();
+      if (trainNanos > 0) {
+        m.put("train_s", trainNanos / 1e9);
+        m.put("idle_frac", Math.min(1.0, idleNanos / (double) trainNanos));
+      }
+      if (!Double.isNaN(reachedSeconds)) {
+        m.put("time_to_target_s", reachedSeconds);
+      }
+      return m;
+    }
   }
 
   /** Test metrics over every test split with the servers' current weights. */
