@@ -40,6 +40,7 @@ public final class StalenessExperiment {
     int servers = 2;
     int workers = 3;
     double straggler = 4;
+    double slowShare = 1;
     long trainRows = 90_000;
     long testRows = 10_000;
     int epochs = 6;
@@ -53,7 +54,7 @@ public final class StalenessExperiment {
 
   static final String USAGE = """
       usage: bin/yarnps experiment staleness [--taus 0,1,2,4,8,inf] [--workers 3] [--servers 2]
-                 [--straggler-factor 4] [--train-rows 90000] [--test-rows 10000] [--epochs 6]
+                 [--straggler-factor 4] [--straggler-probability 1] [--train-rows 90000] [--test-rows 10000] [--epochs 6]
                  [--batch 200] [--target-logloss X] [--doc docs/staleness.md] [--chart docs/images/staleness.png]
         target default: halfway between the hidden model's test logloss and the constant predictor's""";
 
@@ -82,6 +83,7 @@ public final class StalenessExperiment {
         case "--workers" -> o.workers = Integer.parseInt(v);
         case "--servers" -> o.servers = Integer.parseInt(v);
         case "--straggler-factor" -> o.straggler = Double.parseDouble(v);
+        case "--straggler-probability" -> o.slowShare = Double.parseDouble(v);
         case "--train-rows" -> o.trainRows = Long.parseLong(v);
         case "--test-rows" -> o.testRows = Long.parseLong(v);
         case "--epochs" -> o.epochs = Integer.parseInt(v);
@@ -172,6 +174,7 @@ public final class StalenessExperiment {
         job.setInt("lr.test.every.epochs", 1);
         job.setInt("lr.straggler.worker", o.workers - 1);
         job.set("lr.straggler.factor", String.valueOf(o.straggler));
+        job.set("lr.straggler.probability", String.valueOf(o.slowShare));
         job.set("lr.target.logloss", String.valueOf(target));
         YarnPsClient client = new YarnPsClient(System.out, System.err);
         int rc = ToolRunner.run(job, client, new String[] {"submit"});
@@ -203,9 +206,10 @@ public final class StalenessExperiment {
     md.append("# The staleness trade-off, measured\n\n");
     md.append(String.format(Locale.ROOT, "`bin/yarnps experiment staleness` ran the LR example on the embedded HDFS + YARN, "
         + "%d servers x %d workers, %,d training / %,d test rows, %d epochs of minibatches of %d, with worker %d "
-        + "slowed down %.1fx (after each batch it sleeps %.1fx the time the batch took). One minibatch is one "
-        + "clock. Per delay bound tau (bounded delay; inf is eventual consistency):%n%n", o.servers, o.workers,
-        o.trainRows, o.testRows, o.epochs, o.batch, o.workers - 1, o.straggler, o.straggler - 1));
+        + "slowed down %.1fx in %.0f%% of its batches (after such a batch it sleeps %.1fx the time the batch took). "
+        + "One minibatch is one clock. Per delay bound tau (bounded delay; inf is eventual consistency):%n%n",
+        o.servers, o.workers, o.trainRows, o.testRows, o.epochs, o.batch, o.workers - 1, o.straggler,
+        100 * o.slowShare, o.straggler - 1));
     md.append("- **time to target**: training time until worker 0's test logloss, evaluated after every epoch, first ")
         .append(String.format(Locale.ROOT, "reached %.4f (halfway between the hidden model's %.4f and the constant "
             + "predictor's %.4f); `nan` when it never did;%n", target, gen.truthLogloss(), gen.baselineLogloss()));

@@ -43,6 +43,8 @@ final class BatchPipeline {
   private long idleNanos;
   private double slowdown = 1;
   private long cycleStart;
+  private double slowProbability = 1;
+  private final java.util.SplittableRandom slowRandom = new java.util.SplittableRandom(17);
   private long computed;
 
   BatchPipeline(ParameterClient ps, String table, Listener listener) {
@@ -82,7 +84,7 @@ final class BatchPipeline {
       // A straggler, for experiments: each batch takes slowdown times as long as it did (its
       // compute and its own waits since the last batch), as on a slower or busier machine.
       long now = System.nanoTime();
-      if (cycleStart != 0) {
+      if (cycleStart != 0 && slowRandom.nextDouble() < slowProbability) {
         java.util.concurrent.locks.LockSupport.parkNanos((long) ((slowdown - 1) * (now - cycleStart)));
       }
       cycleStart = System.nanoTime();
@@ -121,9 +123,14 @@ final class BatchPipeline {
     }
   }
 
-  /** Makes this worker compute {@code factor} times slower (1 = normal), to study stragglers. */
-  void slowdown(double factor) {
+  /**
+   * Makes this worker a straggler, to study consistency: each batch, with the given probability,
+   * takes {@code factor} times as long (1 = normal; probability 1 = always slow, below 1 = slow in
+   * random bursts).
+   */
+  void slowdown(double factor, double probability) {
     this.slowdown = factor;
+    this.slowProbability = probability;
   }
 
   /** Time spent waiting for the servers so far (pulls and pushes not answered yet), ns. */

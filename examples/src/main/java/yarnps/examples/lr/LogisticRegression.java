@@ -65,6 +65,9 @@ public final class LogisticRegression implements PsJob {
   public static final ConfigKey<Double> STRAGGLER_FACTOR =
       ConfigKey.doubleKey("lr.straggler.factor", 1.0, 1.0, 1000.0,
           "How much slower the straggler computes (it sleeps factor - 1 times its compute time per batch).");
+  public static final ConfigKey<Double> STRAGGLER_PROBABILITY =
+      ConfigKey.doubleKey("lr.straggler.probability", 1.0, 0.0, 1.0,
+          "The share of the straggler's batches that are slowed (1: every batch; less: random bursts).");
   public static final ConfigKey<Double> TARGET_LOGLOSS =
       ConfigKey.doubleKey("lr.target.logloss", 0.0, 0.0, 100.0,
           "For experiments: worker 0 reports time_to_target_s, the training time (evaluations excluded) until"
@@ -81,7 +84,7 @@ public final class LogisticRegression implements PsJob {
   @Override
   public List<ConfigKey<?>> configKeys() {
     return List.of(EPOCHS, BATCH, TABLE, CACHE, REPORT_EVERY, TEST_EVERY, STRAGGLER, STRAGGLER_FACTOR,
-        TARGET_LOGLOSS);
+        STRAGGLER_PROBABILITY, TARGET_LOGLOSS);
   }
 
   @Override
@@ -99,7 +102,7 @@ public final class LogisticRegression implements PsJob {
     Reporter reporter = new Reporter(ctx, REPORT_EVERY.get(conf));
     BatchPipeline pipeline = new BatchPipeline(ps, table, reporter);
     if (ctx.workerIndex() == STRAGGLER.get(conf)) {
-      pipeline.slowdown(STRAGGLER_FACTOR.get(conf));
+      pipeline.slowdown(STRAGGLER_FACTOR.get(conf), STRAGGLER_PROBABILITY.get(conf));
       LOG.info("worker {} plays a straggler: {}x slower", ctx.workerIndex(), STRAGGLER_FACTOR.get(conf));
     }
     Clockwork time = new Clockwork(TARGET_LOGLOSS.get(conf));
