@@ -15,6 +15,18 @@ public final class AddUpdater implements Updater {
   }
 
   @Override
+  public void applyAll(float[] data, int[] slots, int slotsOff, int n, int stride, int width, float[] pushed,
+      int poff) {
+    if (width != 1) {
+      Updater.super.applyAll(data, slots, slotsOff, n, stride, width, pushed, poff);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      data[slots[slotsOff + i] * stride] += pushed[poff + i];
+    }
+  }
+
+  @Override
   public String name() {
     return "add";
   }

@@ -162,6 +162,11 @@ public final class SparseTable {
     Objects.checkFromIndexSize(slotsOff, n, slots.length);
     Objects.checkFromIndexSize(keysFrom, n, keys.length);
     Objects.checkFromIndexSize(valuesOff, n * width, values.length);
+    if (allStored(slots, slotsOff, n)) {
+      // Nothing to insert, so nothing can move: one tight pass through the updater.
+      updater.applyAll(data, slots, slotsOff, n, stride, width, values, valuesOff);
+      return;
+    }
     long[] table = this.keys;
     for (int c = 0; c < n; c += CHUNK) {
       int end = Math.min(n, c + CHUNK);
@@ -303,6 +308,18 @@ public final class SparseTable {
   }
 
   /** Same as {@link #touchHomes} for the rows of known slots, ahead of {@link #pushSlots}. */
+  /** Whether every slot is a stored row's (none is -1), and each within the table. */
+  private boolean allStored(int[] slots, int off, int n) {
+    int limit = zeroSlot();
+    for (int i = off, end = off + n; i < end; i++) {
+      int s = slots[i];
+      if (s < 0 || s > limit) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void touchRows(int[] slots, int from, int to) {
     float[] d = data;
     int s = stride;

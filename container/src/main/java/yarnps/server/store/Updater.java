@@ -20,6 +20,19 @@ public interface Updater {
    */
   void apply(float[] row, int off, int width, float[] pushed, int poff);
 
+  /**
+   * Applies many pushed rows at once: the row of update i starts at {@code data[slots[slotsOff +
+   * i] * stride]} and its values at {@code pushed[poff + i * width]}. The same as calling
+   * {@link #apply} for each i in order; an updater may override it with a tighter loop (the
+   * server's hot path for cached key lists).
+   */
+  default void applyAll(float[] data, int[] slots, int slotsOff, int n, int stride, int width, float[] pushed,
+      int poff) {
+    for (int i = 0; i < n; i++) {
+      apply(data, slots[slotsOff + i] * stride, width, pushed, poff + i * width);
+    }
+  }
+
   /** The name used in config and in the model and checkpoint formats. */
   String name();
 }
