@@ -75,7 +75,8 @@ import yarnps.conf.PsKeys;
  * Size of a shard: {@code 56 + L + U + 4 * (blocks + 1) + N * (8 + 4S) + 16} bytes.
  *
  * <h2>Manifest</h2>
- * {@value #MANIFEST} is one UTF-8 JSON object (RFC 8259), for example (wrapped here):
+ * {@value #MANIFEST} is one UTF-8 JSON object (RFC 8259), written as one line ending in a newline;
+ * for example (wrapped here):
  * <pre>
  * {"format":"yarnps-checkpoint","version":1,"clock":120,"createdMs":1767225600000,
  *  "layout":{"version":3,"servers":2,"ranges":[

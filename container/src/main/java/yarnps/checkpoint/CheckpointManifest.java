@@ -70,7 +70,8 @@ public final class CheckpointManifest {
         throw new IllegalArgumentException("table " + name + ": stride " + stride
             + " is not a multiple of the width " + width + " in [" + width + ", " + CheckpointFormat.MAX_STRIDE + "]");
       }
-      if (updater == null || updater.isEmpty() || updater.length() > CheckpointFormat.MAX_UPDATER_NAME_BYTES) {
+      if (updater == null || updater.isEmpty()
+          || updater.getBytes(StandardCharsets.UTF_8).length > CheckpointFormat.MAX_UPDATER_NAME_BYTES) {
         throw new IllegalArgumentException("table " + name + ": bad updater name '" + updater + "'");
       }
       params = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(params, "params")));
@@ -395,7 +396,7 @@ public final class CheckpointManifest {
     }
     Path temp = new Path(dir, CheckpointFormat.MANIFEST_TEMP);
     try (OutputStream os = fs.create(temp, true)) {
-      os.write(toJson().getBytes(StandardCharsets.UTF_8));
+      os.write((toJson() + "\n").getBytes(StandardCharsets.UTF_8));
     }
     if (!fs.rename(temp, manifest)) {
       throw new IOException("cannot commit " + dir + ": renaming " + temp.getName() + " to " + manifest.getName()

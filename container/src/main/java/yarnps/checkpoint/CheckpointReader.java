@@ -124,7 +124,7 @@ public final class CheckpointReader {
       } catch (ChecksumException e) {
         reason = "file system checksum error: " + e.getMessage();
       } catch (FileNotFoundException e) {
-        reason = "manifest disappeared while reading (pruned meanwhile?)";
+        reason = "a file disappeared while reading (pruned meanwhile?): " + e.getMessage();
       }
       LOG.warn("Refusing checkpoint {} (clock {}): {}; trying the previous one", c.dir(), c.clock(), reason);
       skipped.add(new Skipped(c.dir(), c.clock(), reason));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 /** The checkpoint store on HDFS: one MiniDFSCluster (one DataNode) for the whole class. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CheckpointHdfsTest extends CheckpointStoreContract {
+  private static File base;
   private static MiniDFSCluster cluster;
   private static FileSystem fs;
   private static final AtomicInteger ROOTS = new AtomicInteger();
@@ -26,7 +27,7 @@ class CheckpointHdfsTest extends CheckpointStoreContract {
   static void startCluster() throws IOException, URISyntaxException {
     File target = new File(CheckpointHdfsTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .getParentFile();
-    File base = Files.createTempDirectory(target.toPath(), "ckpt-hdfs-").toFile();
+    base = Files.createTempDirectory(target.toPath(), "ckpt-hdfs-").toFile();
     Configuration conf = new HdfsConfiguration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(base, "hdfs").getAbsolutePath());
     conf.set("hadoop.tmp.dir", new File(base, "tmp").getAbsolutePath());
@@ -44,6 +45,9 @@ class CheckpointHdfsTest extends CheckpointStoreContract {
   static void stopCluster() {
     if (cluster != null) {
       cluster.shutdown();
+    }
+    if (base != null) {
+      org.apache.hadoop.fs.FileUtil.fullyDelete(base);
     }
   }
 

@@ -386,18 +386,33 @@ abstract class CheckpointStoreContract {
         long t2 = System.nanoTime();
         ckpt.readShard(entry, (key, r) -> sum[0] += r[0]);
         long t3 = System.nanoTime();
-        print("write", spec, entry, t1 - t0);
-        print("read", spec, entry, t3 - t2);
+        print(fsName(), "write", spec, entry, t1 - t0);
+        print(fsName(), "read", spec, entry, t3 - t2);
         fs().delete(CheckpointFormat.dir(root, clock), true);
+
+        // The same without a file system: what encoding, decoding and the CRC cost alone.
+        java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream((int) entry.bytes());
+        long t4 = System.nanoTime();
+        try (ShardWriter w = new ShardWriter(bos, h)) {
+          w.writeTable(table);
+          w.finish();
+        }
+        long t5 = System.nanoTime();
+        new ShardReader(new java.io.ByteArrayInputStream(bos.toByteArray()), "mem").readRows((key, r) -> sum[0] += r[0]);
+        long t6 = System.nanoTime();
+        if (fsName().equals("local")) {
+          print("memory", "write", spec, entry, t5 - t4);
+          print("memory", "read", spec, entry, t6 - t5);
+        }
       }
     }
   }
 
-  private void print(String op, TableSpec spec, ShardEntry e, long nanos) {
+  private static void print(String fs, String op, TableSpec spec, ShardEntry e, long nanos) {
     double s = nanos / 1e9;
     System.out.println(String.format(Locale.ROOT,
         "CKPT_THROUGHPUT fs=%s op=%s width=1 updater=%s stride=%d rows=%d bytes=%d seconds=%.3f mb_s=%.1f rows_s=%.0f",
-        fsName(), op, spec.updater().name().toLowerCase(Locale.ROOT), CheckpointFixture.stride(spec), e.rows(),
+        fs, op, spec.updater().name().toLowerCase(Locale.ROOT), CheckpointFixture.stride(spec), e.rows(),
         e.bytes(), s, e.bytes() / s / 1e6, e.rows() / s));
   }
 }
