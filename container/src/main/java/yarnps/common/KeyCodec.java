@@ -81,6 +81,30 @@ public final class KeyCodec {
   }
 
   private static int putVarint(long v, byte[] out, int pos) {
+    // Straight-line cases for the 1- to 4-byte varints of dense and sparse key blocks: a sorted
+    // list's deltas mostly share one length, so the branch predicts well and no loop runs.
+    if ((v & ~0x7FL) == 0) {
+      out[pos] = (byte) v;
+      return pos + 1;
+    }
+    if ((v & ~0x3FFFL) == 0) {
+      out[pos] = (byte) (v | 0x80);
+      out[pos + 1] = (byte) (v >>> 7);
+      return pos + 2;
+    }
+    if ((v & ~0x1FFFFFL) == 0) {
+      out[pos] = (byte) (v | 0x80);
+      out[pos + 1] = (byte) ((v >>> 7) | 0x80);
+      out[pos + 2] = (byte) (v >>> 14);
+      return pos + 3;
+    }
+    if ((v & ~0xFFFFFFFL) == 0) {
+      out[pos] = (byte) (v | 0x80);
+      out[pos + 1] = (byte) ((v >>> 7) | 0x80);
+      out[pos + 2] = (byte) ((v >>> 14) | 0x80);
+      out[pos + 3] = (byte) (v >>> 21);
+      return pos + 4;
+    }
     while ((v & ~0x7FL) != 0) {
       out[pos++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;

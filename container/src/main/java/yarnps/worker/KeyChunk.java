@@ -110,23 +110,53 @@ final class KeyChunk {
   /** An encoded key block: bytes[0, length). */
   record Block(byte[] bytes, int length) {}
 
+  /** Per-thread buffers for blocks that are sent once (a plain long[] call), so they are not allocated per call. */
+  private static final class Scratch {
+    byte[] bytes = new byte[0];
+    long[] keys = new long[0];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   /**
    * The chunk's key block, encoded now unless kept from an earlier call; keep remembers it for
-   * the next call (a reused KeyList).
+   * the next call (a reused KeyList). A block not kept lives in a per-thread buffer: valid until
+   * this thread encodes the next one.
    */
   Block keyBlock(long[] keys, boolean keep) {
     Block b = keyBlock;
     if (b != null) {
       return b;
     }
-    byte[] bytes = new byte[KeyCodec.maxEncodedSize(count)];
+    Scratch scratch = keep ? null : SCRATCH.get();
+    int max = KeyCodec.maxEncodedSize(count);
+    byte[] bytes;
+    if (keep) {
+      bytes = new byte[max];
+    } else {
+      if (scratch.bytes.length < max) {
+        scratch.bytes = new byte[max];
+      }
+      bytes = scratch.bytes;
+    }
     int len;
     if (parts == 1) {
       len = KeyCodec.encode(keys, from[0], to[0], bytes, 0);
     } else {
-      long[] gathered = new long[count];
+      long[] gathered;
+      if (keep) {
+        gathered = new long[count];
+      } else {
+        if (scratch.keys.length < count) {
+          scratch.keys = new long[count];
+        }
+        gathered = scratch.keys;
+      }
       gather(keys, gathered);
       len = KeyCodec.encode(gathered, 0, count, bytes, 0);
+    }
+    if (keep) {
+      bytes = java.util.Arrays.copyOf(bytes, len);
     }
     b = new Block(bytes, len);
     if (keep) {
