@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import yarnps.checkpoint.CheckpointReader.CheckpointDir;
 
 /**
- * Deletes old checkpoints ({@code yarnps.checkpoint.keep}). Run by the one writer of checkpoints
+ * Deletes old checkpoints, keeping the newest N complete ones. Run by the one writer of checkpoints
  * (the AM), after a commit.
  */
 public final class CheckpointPruner {

@@ -105,15 +105,8 @@ public final class PsKeys {
           "The bound of bounded delay: how many clocks the fastest worker may run ahead of the slowest.");
   public static final ConfigKey<String> CHECKPOINT_DIR =
       stringKey("yarnps.checkpoint.dir", "",
-          "Where checkpoints go (ckpt-<clock>/ under it); empty means <yarnps.output>/checkpoints.");
-  public static final ConfigKey<Long> CHECKPOINT_INTERVAL_CLOCKS =
-      longKey("yarnps.checkpoint.interval.clocks", 0, 0, Long.MAX_VALUE,
-          "Take a checkpoint every this many clocks of the slowest worker; 0 turns it off.");
-  public static final ConfigKey<Long> CHECKPOINT_INTERVAL_SEC =
-      longKey("yarnps.checkpoint.interval.sec", 0, 0, Long.MAX_VALUE,
-          "Take a checkpoint every this many seconds; 0 turns it off.");
-  public static final ConfigKey<Integer> CHECKPOINT_KEEP =
-      intKey("yarnps.checkpoint.keep", 2, 1, 1000, "Newest checkpoints kept; older ones are deleted.");
+          "Where checkpoints go (ckpt-<clock>/ under it); empty means <yarnps.output>/checkpoints."
+              + " Jobs do not take checkpoints yet; the storage layer and its tools use it.");
   public static final ConfigKey<BlockCompression> RPC_COMPRESSION =
       enumKey("yarnps.rpc.compression", BlockCompression.NONE, BlockCompression.class,
           "Compression of key and value blocks on the wire: none, lz4 or snappy.");
@@ -147,8 +140,7 @@ public final class PsKeys {
         WORKER_MEMORY_MB, WORKER_VCORES, AM_MEMORY_MB, AM_VCORES, HEAP_FRACTION, JAVA_OPTS, INPUT_TRAIN,
         INPUT_TEST, OUTPUT, SPLIT_BYTES, MALFORMED, VNODES, TABLES, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, JAVA_HOME, RPC_MAX_FRAME,
         RPC_TIMEOUT_MS, RPC_CONNECTIONS, RPC_MAX_IN_FLIGHT, SERVER_SELECTORS, SERVER_THREADS, RPC_COMPRESSION,
-        RPC_COMPRESSION_MIN_BYTES, KEY_CACHE, KEY_CACHE_BYTES, CONSISTENCY, CONSISTENCY_TAU, CHECKPOINT_DIR,
-        CHECKPOINT_INTERVAL_CLOCKS, CHECKPOINT_INTERVAL_SEC, CHECKPOINT_KEEP, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
+        RPC_COMPRESSION_MIN_BYTES, KEY_CACHE, KEY_CACHE_BYTES, CONSISTENCY, CONSISTENCY_TAU, CHECKPOINT_DIR, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
         KEEP_STAGING, FRAMEWORK_JAR, EXTRA_CLASSPATH);
   }
 }
