@@ -121,6 +121,32 @@ final class TableShards {
     keysPulled.add(n);
   }
 
+  /** What to do with one run of a cached key list, [from, to), given its fresh row slots. */
+  @FunctionalInterface
+  private interface SlotOp {
+    void apply(SparseTable shard, int[] slots, int from, int to);
+  }
+
+  /**
+   * Applies op to every run of a cached key list, each under its range's lock, after refreshing
+   * the run's row slots if its shard changed since they were looked up.
+   */
+  private void forEachCachedRun(long[] keys, int[] runs, int numRuns, KeyCache.SlotCache cache, SlotOp op) {
+    for (int k = 0; k < numRuns; k++) {
+      int r = runs[3 * k];
+      int from = runs[3 * k + 1];
+      int to = runs[3 * k + 2];
+      ReentrantLock lock = locks[r];
+      lock.lock();
+      try {
+        refreshSlots(shards[r], keys, from, to, cache, k);
+        op.apply(shards[r], cache.slots, from, to);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   /**
    * As {@link #push}, for a cached key list: each run's row slots are looked up once and reused
    * while its shard's structure is unchanged (no key inserted, no rehash), so a repeated push of
@@ -128,20 +154,8 @@ final class TableShards {
    */
   void push(long[] keys, float[] values, int[] runs, int numRuns, int n, KeyCache.SlotCache cache) {
     int w = spec.width();
-    for (int k = 0; k < numRuns; k++) {
-      int r = runs[3 * k];
-      int from = runs[3 * k + 1];
-      int to = runs[3 * k + 2];
-      ReentrantLock lock = locks[r];
-      lock.lock();
-      try {
-        SparseTable shard = shards[r];
-        refreshSlots(shard, keys, from, to, cache, k);
-        shard.pushSlots(cache.slots, from, to - from, keys, from, values, from * w);
-      } finally {
-        lock.unlock();
-      }
-    }
+    forEachCachedRun(keys, runs, numRuns, cache,
+        (shard, slots, from, to) -> shard.pushSlots(slots, from, to - from, keys, from, values, from * w));
     pushes.increment();
     keysPushed.add(n);
   }
@@ -149,20 +163,8 @@ final class TableShards {
   /** As {@link #pull}, for a cached key list (see the cached push). */
   void pull(long[] keys, float[] out, int[] runs, int numRuns, int n, KeyCache.SlotCache cache) {
     int w = spec.width();
-    for (int k = 0; k < numRuns; k++) {
-      int r = runs[3 * k];
-      int from = runs[3 * k + 1];
-      int to = runs[3 * k + 2];
-      ReentrantLock lock = locks[r];
-      lock.lock();
-      try {
-        SparseTable shard = shards[r];
-        refreshSlots(shard, keys, from, to, cache, k);
-        shard.pullSlots(cache.slots, from, to - from, keys, from, out, from * w);
-      } finally {
-        lock.unlock();
-      }
-    }
+    forEachCachedRun(keys, runs, numRuns, cache,
+        (shard, slots, from, to) -> shard.pullSlots(slots, from, to - from, keys, from, out, from * w));
     pulls.increment();
     keysPulled.add(n);
   }
