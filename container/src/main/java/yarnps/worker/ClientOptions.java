@@ -19,7 +19,13 @@ public record ClientOptions(int connectionsPerServer, int maxInFlight, int maxFr
     return new ClientOptions(PsKeys.RPC_CONNECTIONS.get(conf), PsKeys.RPC_MAX_IN_FLIGHT.get(conf),
         PsKeys.RPC_MAX_FRAME.get(conf), PsKeys.RPC_TIMEOUT_MS.get(conf), PsKeys.RPC_COMPRESSION.get(conf),
         PsKeys.RPC_COMPRESSION_MIN_BYTES.get(conf), PsKeys.KEY_CACHE.get(conf),
-        PsKeys.KEY_CACHE_BYTES.get(conf) / Long.BYTES / Math.max(1, numWorkers));
+        PsKeys.KEY_CACHE_BYTES.get(conf) / serverBytesPerKey(conf) / Math.max(1, numWorkers));
+  }
+
+  /** What a server's key cache spends per key: the key, and a 4-byte row slot per table. */
+  private static long serverBytesPerKey(Configuration conf) {
+    long tables = java.util.Arrays.stream(PsKeys.TABLES.get(conf).split(",")).filter(t -> !t.isBlank()).count();
+    return Long.BYTES + 4L * Math.max(1, tables);
   }
 
   /** The defaults of yarnps-default.xml for a single worker. */
