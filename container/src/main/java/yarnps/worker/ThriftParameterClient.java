@@ -313,11 +313,8 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     return clockAfterPushes(next, false);
   }
 
-  /**
-   * Leaves the clock group once every push issued so far is acknowledged, so that no server waits
-   * for this worker any more. The worker calls it when its work is done.
-   */
-  public synchronized CompletableFuture<Void> leave() {
+  @Override
+  public synchronized CompletableFuture<Void> leaveClockGroup() {
     return clockAfterPushes(clock.get(), true);
   }
 

@@ -83,7 +83,7 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
       return;
     }
     try {
-      p.leave().get(PsKeys.RPC_TIMEOUT_MS.get(conf), java.util.concurrent.TimeUnit.MILLISECONDS);
+      p.leaveClockGroup().get(PsKeys.RPC_TIMEOUT_MS.get(conf), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException("worker " + env.index() + " could not leave the clock group: " + e.getMessage(), e);
     }

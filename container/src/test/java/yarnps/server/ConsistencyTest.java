@@ -108,7 +108,7 @@ class ConsistencyTest {
           c.push("w", keys, ones).join();
           c.advanceClock();
         }
-        c.leave().join();
+        c.leaveClockGroup().join();
         return margin;
       }));
     }
@@ -163,13 +163,13 @@ class ConsistencyTest {
     long[] keys = {1, 2};
     b.push("w", keys, new float[] {1, 1}).get();
     b.advanceClock();
-    b.leave().get(10, TimeUnit.SECONDS);
+    b.leaveClockGroup().get(10, TimeUnit.SECONDS);
     for (int t = 0; t < 10; t++) {
       a.pull("w", keys).get(10, TimeUnit.SECONDS);
       a.push("w", keys, new float[] {1, 1}).get();
       a.advanceClock().get(10, TimeUnit.SECONDS);
     }
-    a.leave().get(10, TimeUnit.SECONDS);
+    a.leaveClockGroup().get(10, TimeUnit.SECONDS);
     assertArrayEquals(new float[] {11, 11}, a.pull("w", keys).get());
   }
 
@@ -212,7 +212,7 @@ class ConsistencyTest {
           c.push("w", keys, grad).join();
           c.advanceClock().join();
         }
-        c.leave().join();
+        c.leaveClockGroup().join();
       }));
     }
     for (CompletableFuture<Void> r : runs) {

@@ -136,6 +136,9 @@ class LogisticRegressionIT {
     writeDirty(dirty);
     Configuration job = job(dirty.toString(), output("skip"));
     job.setBoolean("yarnps.staging.keep", true);
+    // This job also runs the real path of sequential consistency: clocks, held pushes, parked
+    // pulls and workers leaving the clock group, across containers.
+    job.set("yarnps.consistency", "sequential");
     // -files and -libjars work as in every Hadoop tool: shipped with the job.
     File extra = new File(local, "lookup.txt");
     Files.writeString(extra.toPath(), "side data\n");
@@ -143,6 +146,7 @@ class LogisticRegressionIT {
     assertEquals(YarnPsClient.EXIT_OK, s.rc(), s.output());
     JobResult result = JobResult.read(conf, output("skip"));
     assertEquals(3.0, result.counters().get("malformed_lines"), 0.0, "the 3 bad lines, counted once (examples are cached)");
+    assertTrue(result.metric("model_keys") > 0, "the job saved a model under sequential consistency");
     Path staged = new Path(fs.getHomeDirectory(), ".yarnps/" + s.client().lastSubmitted() + "/files");
     assertTrue(fs.exists(new Path(staged, "lookup.txt")), "-files staged in " + staged);
     assertTrue(fs.exists(new Path(staged, new File(System.getProperty("yarnps.it.jobJar")).getName())), "-libjars staged");

@@ -68,6 +68,15 @@ public interface ParameterClient {
   CompletableFuture<Void> advanceClock();
 
   /**
+   * This worker is done with its iterations (its data is used up): once its pushes so far are
+   * acknowledged, it leaves the clock group, and no server makes another worker's pull wait for
+   * it. Call it when training ends, before waiting for other workers (a barrier), or a worker
+   * with more data left would wait for this one forever under sequential or bounded-delay
+   * consistency. The runtime also leaves when the job returns.
+   */
+  CompletableFuture<Void> leaveClockGroup();
+
+  /**
    * Every server writes its part of the table under {@code dir} on the job's file system, in the
    * model format ({@code yarnps.model.ModelFormat}); the future yields one entry per server.
    */

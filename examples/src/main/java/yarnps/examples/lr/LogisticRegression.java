@@ -146,6 +146,8 @@ public final class LogisticRegression implements PsJob {
     }
     pipeline.flush();
     time.stop(pipeline.idleNanos());
+    // Out of data: no one may wait for this worker's clock now (workers can have uneven splits).
+    BatchPipeline.await(ps.leaveClockGroup());
     double rate = reporter.rate();
     ctx.gauge("examples_per_sec", rate);
     ctx.gauge("examples_trained", reporter.examplesTrained);

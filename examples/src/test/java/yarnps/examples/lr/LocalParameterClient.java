@@ -130,6 +130,11 @@ final class LocalParameterClient implements ParameterClient, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<Void> leaveClockGroup() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public CompletableFuture<Void> advanceClock() {
     clock++;
     return CompletableFuture.completedFuture(null);
