@@ -159,7 +159,10 @@ public abstract class FramedConnection {
     if (in.remaining() >= 4) {
       int need = 4 + in.getInt(in.position());
       if (need > in.capacity()) {
-        ByteBuffer bigger = ByteBuffer.allocateDirect(roundUp(need));
+        // Grow by doubling as the frame's bytes arrive, not to its announced size at once: a peer
+        // that announces a large frame and sends little does not get that memory.
+        int cap = (int) Math.min(roundUp(need), Math.max(2L * in.capacity(), 1 << 20));
+        ByteBuffer bigger = ByteBuffer.allocateDirect(cap);
         bigger.put(in);
         in = bigger;
         return;

@@ -88,7 +88,14 @@ public final class NioServer implements AutoCloseable {
         return;
       } catch (IOException e) {
         if (running) {
+          // Out of file descriptors and the like: say so, and do not spin.
           LOG.warn("{}: accept failed: {}", name, e.toString());
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return;
+          }
         }
         continue;
       }
