@@ -1,7 +1,6 @@
 package yarnps.server;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,10 +54,6 @@ final class ClockGroup {
     this.clocks = new long[workers];
     this.left = new boolean[workers];
     this.applier = applier;
-  }
-
-  Consistency model() {
-    return model;
   }
 
   /** Whether pushes are buffered and applied in order at clock boundaries. */
@@ -181,9 +176,5 @@ final class ClockGroup {
 
   long maxLagSeen() {
     return maxLagSeen;
-  }
-
-  synchronized long[] clocks() {
-    return Arrays.copyOf(clocks, clocks.length);
   }
 }

@@ -20,12 +20,10 @@ import yarnps.thrift.ParameterService;
  */
 public final class DataPlaneServer implements AutoCloseable {
   private final NioServer server;
-  private final ParameterEndpoint endpoint;
   private final ExecutorService pool;
 
-  private DataPlaneServer(NioServer server, ParameterEndpoint endpoint, ExecutorService pool) {
+  private DataPlaneServer(NioServer server, ExecutorService pool) {
     this.server = server;
-    this.endpoint = endpoint;
     this.pool = pool;
   }
 
@@ -58,15 +56,11 @@ public final class DataPlaneServer implements AutoCloseable {
     if (plane instanceof ParameterHandler h) {
       h.reportCounters(endpoint::counters);
     }
-    return new DataPlaneServer(server, endpoint, pool);
+    return new DataPlaneServer(server, pool);
   }
 
   public int port() {
     return server.port();
-  }
-
-  public ParameterEndpoint endpoint() {
-    return endpoint;
   }
 
   @Override

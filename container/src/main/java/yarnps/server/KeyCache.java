@@ -73,11 +73,6 @@ final class KeyCache {
     return c;
   }
 
-  /** Whether a list with this id is cached (no recency update); for tests. */
-  synchronized boolean contains(int worker, long signature) {
-    return map.containsKey(new Id(worker, signature));
-  }
-
   synchronized int entries() {
     return map.size();
   }

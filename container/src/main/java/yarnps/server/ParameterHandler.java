@@ -220,10 +220,6 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     }
   }
 
-  /** The vector clock of one of this server's key ranges (per worker, the clock of its latest push). */
-  long[] rangeClock(int range) {
-    return rangeClocks.of(range);
-  }
 
   @Override
   public void clock(ClockUpdate update) throws PsError {

@@ -64,14 +64,6 @@ final class ServerChannel {
     }
   }
 
-  long bytesWritten() {
-    long n = 0;
-    for (ClientConnection c : connections) {
-      n += c == null ? 0 : c.bytesWritten();
-    }
-    return n;
-  }
-
   synchronized void close() {
     closed = true;
     for (ClientConnection c : connections) {

@@ -201,9 +201,4 @@ public final class ClientConnection extends FramedConnection {
     close(new java.net.SocketTimeoutException("a call to " + peer + " got no reply within its timeout"));
     return true;
   }
-
-  /** Calls outstanding now. */
-  public synchronized int inFlight() {
-    return calls.length - freeCount;
-  }
 }

@@ -43,8 +43,6 @@ public abstract class FramedConnection {
   private final ArrayDeque<Out> queue = new ArrayDeque<>();
   private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
   private volatile boolean closed;
-  private volatile long bytesRead;
-  private volatile long bytesWritten;
 
   private record Out(ByteBuffer buf, Runnable release) {}
 
@@ -85,26 +83,15 @@ public abstract class FramedConnection {
     return closed;
   }
 
-  public long bytesRead() {
-    return bytesRead;
-  }
-
-  public long bytesWritten() {
-    return bytesWritten;
-  }
-
   // ---- reading (loop thread) ---------------------------------------------------------------
 
   final void onReadable() throws IOException {
     int n;
-    long total = 0;
     while ((n = channel.read(in)) > 0) {
-      total += n;
       if (!in.hasRemaining()) {
         break;
       }
     }
-    bytesRead += total;
     if (n < 0) {
       close(null);
       return;
@@ -233,7 +220,7 @@ public abstract class FramedConnection {
         queued = true;
       } else if (open) {
         if (queue.isEmpty()) {
-          bytesWritten += channel.write(buf);
+          channel.write(buf);
           written = !buf.hasRemaining();
         }
         if (!written) {
@@ -308,9 +295,7 @@ public abstract class FramedConnection {
             break;
           }
         }
-        long w = channel.write(gather, 0, n);
-        bytesWritten += w;
-        queuedBytes -= w;
+        queuedBytes -= channel.write(gather, 0, n);
         java.util.Arrays.fill(gather, 0, n, null);
         while (!queue.isEmpty() && !queue.peek().buf.hasRemaining()) {
           queue.poll().release.run();

@@ -69,15 +69,6 @@ public final class NioServer implements AutoCloseable {
     return server.socket().getLocalPort();
   }
 
-  public DirectBufferPool pool() {
-    return pool;
-  }
-
-  /** Connections open now. */
-  public int connections() {
-    return connections.size();
-  }
-
   private void accept() {
     int next = 0;
     while (running) {
@@ -159,11 +150,6 @@ public final class NioServer implements AutoCloseable {
     /** Gives back a buffer from {@link #replyBuffer} that will not be sent. */
     public void discard(ByteBuffer b) {
       pool.release(b);
-    }
-
-    /** Whether the caller runs on this connection's selector thread. */
-    public boolean onLoop() {
-      return loop.inLoop();
     }
 
     @Override
