@@ -74,7 +74,8 @@ class ConsistencyTest {
     return sum;
   }
 
-  private static void sleepMillis(long ms) {
+  /** Stands for computation of the given length (a slow or jittery worker); not a wait for a condition. */
+  private static void simulateWork(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
@@ -104,7 +105,7 @@ class ConsistencyTest {
           for (float g : got) {
             margin = Math.min(margin, (long) g - required);
           }
-          sleepMillis(me == 0 ? 15 : r.nextInt(3));
+          simulateWork(me == 0 ? 15 : r.nextInt(3));
           c.push("w", keys, ones).join();
           c.advanceClock();
         }
@@ -208,7 +209,7 @@ class ConsistencyTest {
           for (int i = 0; i < n; i++) {
             grad[i] = -0.37f * (p - label) * (0.1f + i * 1e-3f);
           }
-          sleepMillis(timing.nextInt(4));
+          simulateWork(timing.nextInt(4));
           c.push("w", keys, grad).join();
           c.advanceClock().join();
         }
