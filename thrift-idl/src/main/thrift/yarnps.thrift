@@ -45,6 +45,11 @@ enum ErrorCode {
   UNKNOWN_PEER = 6,
   /** The request named a key list by signature that the server does not hold: resend with the keys. */
   KEY_CACHE_MISS = 7,
+  /**
+   * The job is recovering from a lost container (a replica is missing, a range is being restored):
+   * the caller waits for a newer layout and resends. Always canRetry.
+   */
+  RECOVERING = 8,
 }
 
 /** Compression of a key or value block. */
@@ -79,12 +84,24 @@ struct RegisterRequest {
   4: required string host,
   /** Port of the ParameterService (servers) or 0 (workers). */
   5: required i32 port,
+  /**
+   * The layout version the container holds (0 for a new one). A container of an earlier AM attempt
+   * registering with a new attempt sends its version, so the new layout is newer than every old one.
+   */
+  6: optional i64 layoutVersion,
+  /** Worker: the clock it has completed (0 for a new one); used when re-registering with a new AM attempt. */
+  7: optional i64 clock,
 }
 
 struct RegisterResponse {
   /** Total number of servers and workers in this job. */
   1: required i32 numServers,
   2: required i32 numWorkers,
+  /**
+   * Worker: the clock to start at. 0 for a fresh job; the checkpoint's clock when the job was
+   * restored from one; the worker's last completed clock for a replacement of a lost worker.
+   */
+  3: optional i64 resumeClock,
 }
 
 /** One contiguous range of the unsigned 64-bit key space, [start, limit) with limit = 0 meaning 2^64. */
@@ -138,12 +155,22 @@ enum Command {
   SHUTDOWN = 2,
   /** Stop now and exit non-zero: the job failed elsewhere. */
   ABORT = 3,
+  /**
+   * Worker: the parameters were rolled back to a checkpoint (a server was lost without replicas).
+   * Drop every pending call, wait for a layout of at least the response's layoutVersion, and run
+   * the job again from the response's resumeClock.
+   */
+  ROLLBACK = 4,
 }
 
 struct HeartbeatResponse {
   1: required Command command,
   /** The current layout version; a caller with an older one should fetch the layout. */
   2: required i64 layoutVersion,
+  /** With ROLLBACK: the clock to run the job from (the checkpoint's clock). */
+  3: optional i64 resumeClock,
+  /** With ROLLBACK: identifies the rollback, so that a worker acts once on each. */
+  4: optional i64 rollbackId,
 }
 
 /** A named point of a worker's metric series (training loss, test AUC, ...). */
@@ -189,6 +216,12 @@ service Coordinator {
 
   /** A worker is done (success) or gives up (failure with diagnostics). */
   void finish(1: FinishRequest request) throws (1: PsError error),
+
+  /**
+   * Asks the AM to take a checkpoint now (client `checkpoint <appId>`). Returns at once with what
+   * the AM will do (the clock is chosen when the servers agree on a cut).
+   */
+  string requestCheckpoint(1: string reason) throws (1: PsError error),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +251,17 @@ struct PushRequest {
    * consistency a server applies the pushes of one clock in (worker, requestId) order.
    */
   12: optional i64 requestId,
+  /**
+   * Which slice of the worker's call this request is (a call is sliced per server and spread over
+   * connections). (worker, requestId, part) names the request uniquely: a server that applied it
+   * once acknowledges a resent copy without applying it again.
+   */
+  13: optional i32 part,
+  /**
+   * Set by a primary forwarding a push to the next server of the chain (replication): the receiver
+   * applies it to its replica of the range and acknowledges once it is stored (and forwarded on).
+   */
+  14: optional bool replica,
 }
 
 struct PullRequest {
@@ -286,6 +330,39 @@ struct ClockUpdate {
   3: required bool leaving,
 }
 
+/** One shard a server wrote for a checkpoint: mirrors CheckpointManifest.ShardEntry. */
+struct ShardInfo {
+  1: required string table,
+  2: required i32 range,
+  /** Path relative to the checkpoint directory (<table>/<range>.shard). */
+  3: required string path,
+  4: required i64 rows,
+  5: required i64 bytes,
+  6: required i64 crc,
+}
+
+/** Rows of one key range, copied from a live server to a replacement (restore from a replica). */
+struct RangeChunk {
+  1: required i32 numKeys,
+  /** Key block as in a push (sorted, delta-varint), uncompressed. */
+  2: required binary keys,
+  /** numKeys * stride float32, little-endian: each row's weights and updater state. */
+  3: required binary rows,
+  4: required i32 stride,
+  /** Whether this is the range's last chunk; else ask again with afterKey = the last key sent. */
+  5: required bool done,
+}
+
+/** The state beside the rows that a replacement server copies from a live one. */
+struct PeerState {
+  /** Every worker's clock as the peer sees it (index = worker). */
+  1: required list<i64> workerClocks,
+  /** Workers that left the clock group. */
+  2: required list<bool> workersLeft,
+  /** Request ids the peer applied recently, per worker: (requestId, part) packed as requestId << 16 | part. */
+  3: required map<i32, list<i64>> applied,
+}
+
 service ParameterService {
   /** Applies an update to the given keys through the table's updater. */
   void push(1: PushRequest request) throws (1: PsError error),
@@ -307,4 +384,48 @@ service ParameterService {
    * in the model format (see yarnps.model.ModelFormat) and returns what it wrote.
    */
   SaveResult save(1: string table, 2: string dir) throws (1: PsError error),
+
+  // --- Control calls of the AM (recovery and checkpoints); never on a worker's path. ---
+
+  /**
+   * Makes this the server's layout. With the same ranges on this server (a replaced peer got a new
+   * address) the data stays; requests of an older version are refused with STALE_LAYOUT from now on.
+   */
+  void installLayout(1: Layout layout) throws (1: PsError error),
+
+  /**
+   * First phase of checkpoint `id`: from now on this server holds back pushes of clocks above the
+   * highest it has seen, and returns the lowest clock it can cut at (that highest + 1).
+   */
+  i64 checkpointPrepare(1: i64 id) throws (1: PsError error),
+
+  /**
+   * Second phase: writes every range this server owns (as primary) to dir, consistently at
+   * `clock`: every push of a clock below it and none of a later one. Returns when the shards are
+   * written and closed; pushes of later clocks are applied afterwards.
+   */
+  list<ShardInfo> checkpoint(1: i64 id, 2: i64 clock, 3: string dir) throws (1: PsError error),
+
+  /** Abandons checkpoint `id` (another server failed): pushes held back are applied. */
+  void checkpointAbort(1: i64 id) throws (1: PsError error),
+
+  /**
+   * Replaces every range this server holds (primary and replica) with the checkpoint in dir,
+   * re-split to this layout's ranges, installs the layout, and sets every worker's clock to the
+   * checkpoint's; held pushes, key caches and request ids are dropped. Returns the rows loaded.
+   */
+  i64 restore(1: string dir, 2: Layout layout) throws (1: PsError error),
+
+  /**
+   * A replacement server fills every range it holds in its layout (primary and replica) from live
+   * servers that hold copies, together with their clocks and applied request ids. Returns the rows copied.
+   */
+  i64 recoverFromPeers() throws (1: PsError error),
+
+  /** Rows of a table's key range after afterKey (exclusive; -1 with first = true for the start). */
+  RangeChunk fetchRange(1: string table, 2: i32 range, 3: i64 afterKey, 4: bool first, 5: i32 maxRows)
+      throws (1: PsError error),
+
+  /** The clocks and applied request ids a replacement copies. */
+  PeerState peerState() throws (1: PsError error),
 }

@@ -102,4 +102,9 @@ final class CoordinatorHandler implements Coordinator.Iface {
     LOG.info("{} {} finished: {}{}", r.getRole(), r.getIndex(), r.isSuccess() ? "success" : "failure",
         r.getDiagnostics().isEmpty() ? "" : " (" + r.getDiagnostics() + ")");
   }
+
+  @Override
+  public String requestCheckpoint(String reason) throws PsError {
+    throw Errors.internal("requestCheckpoint", new UnsupportedOperationException("not implemented yet"));
+  }
 }

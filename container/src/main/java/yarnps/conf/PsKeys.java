@@ -106,7 +106,38 @@ public final class PsKeys {
   public static final ConfigKey<String> CHECKPOINT_DIR =
       stringKey("yarnps.checkpoint.dir", "",
           "Where checkpoints go (ckpt-<clock>/ under it); empty means <yarnps.output>/checkpoints."
-              + " Jobs do not take checkpoints yet; the storage layer and its tools use it.");
+              + " Restoring a job from a checkpoint needs a new yarnps.output, so set this to keep checkpoints apart.");
+  public static final ConfigKey<Long> CHECKPOINT_INTERVAL_CLOCKS =
+      longKey("yarnps.checkpoint.interval.clocks", 0, 0, Long.MAX_VALUE,
+          "Take a checkpoint every this many clocks of the slowest worker; 0 means not by clocks.");
+  public static final ConfigKey<Integer> CHECKPOINT_INTERVAL_SEC =
+      intKey("yarnps.checkpoint.interval.sec", 300, 0, Integer.MAX_VALUE,
+          "Take a checkpoint every this many seconds; 0 means not by time.");
+  public static final ConfigKey<Boolean> CHECKPOINT_AT_END =
+      boolKey("yarnps.checkpoint.at.end", true, "Take a checkpoint when every worker finished, before the servers stop.");
+  public static final ConfigKey<Integer> CHECKPOINT_KEEP =
+      intKey("yarnps.checkpoint.keep", 2, 1, 1_000_000,
+          "Checkpoints to keep; older complete ones are deleted once a newer one is committed.");
+  public static final ConfigKey<Integer> CHECKPOINT_TIMEOUT_MS =
+      intKey("yarnps.checkpoint.timeout.ms", 120_000, 1000, Integer.MAX_VALUE,
+          "A checkpoint not written by every server within this time is abandoned (and logged).");
+  public static final ConfigKey<String> RESTORE_FROM =
+      stringKey("yarnps.restore.from", "",
+          "A checkpoint directory (ckpt-<clock>) to start the job from; set by submit --restore-from.");
+  public static final ConfigKey<Integer> REPLICATION =
+      intKey("yarnps.replication", 0, 0, 16,
+          "Copies of each key range on the next servers of the ring (chain replication); a push is acknowledged"
+              + " once every copy stored it. 0: a lost server is restored from the newest checkpoint and the"
+              + " workers roll back to its clock. Must be below yarnps.servers.");
+  public static final ConfigKey<Integer> SERVER_MAX_FAILURES =
+      intKey("yarnps.server.max-failures", 3, 0, 1_000_000,
+          "Server containers that may fail by the job's own fault (not preemption or node loss) before the job fails.");
+  public static final ConfigKey<Integer> WORKER_MAX_FAILURES =
+      intKey("yarnps.worker.max-failures", 3, 0, 1_000_000,
+          "Worker containers that may fail by the job's own fault (not preemption or node loss) before the job fails.");
+  public static final ConfigKey<Integer> RECOVERY_TIMEOUT_MS =
+      intKey("yarnps.recovery.timeout.ms", 180_000, 1000, Integer.MAX_VALUE,
+          "How long a worker's call waits for a lost server to be replaced before it fails.");
   public static final ConfigKey<BlockCompression> RPC_COMPRESSION =
       enumKey("yarnps.rpc.compression", BlockCompression.NONE, BlockCompression.class,
           "Compression of key and value blocks on the wire: none, lz4 or snappy.");
@@ -124,7 +155,8 @@ public final class PsKeys {
   public static final ConfigKey<String> STAGING_DIR =
       stringKey("yarnps.staging.dir", "", "Staging root on the cluster file system; empty means <home>/.yarnps.");
   public static final ConfigKey<Integer> MAX_APP_ATTEMPTS =
-      intKey("yarnps.am.max.attempts", 1, 1, 100, "ApplicationMaster attempts YARN makes before the job fails.");
+      intKey("yarnps.am.max.attempts", 2, 1, 100,
+          "ApplicationMaster attempts YARN makes; containers are kept across attempts and a new attempt takes the job over.");
   public static final ConfigKey<Boolean> KEEP_STAGING =
       boolKey("yarnps.staging.keep", false, "Keep the staging directory after the job ends (for debugging).");
   public static final ConfigKey<String> FRAMEWORK_JAR =
@@ -140,7 +172,9 @@ public final class PsKeys {
         WORKER_MEMORY_MB, WORKER_VCORES, AM_MEMORY_MB, AM_VCORES, HEAP_FRACTION, JAVA_OPTS, INPUT_TRAIN,
         INPUT_TEST, OUTPUT, SPLIT_BYTES, MALFORMED, VNODES, TABLES, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, JAVA_HOME, RPC_MAX_FRAME,
         RPC_TIMEOUT_MS, RPC_CONNECTIONS, RPC_MAX_IN_FLIGHT, SERVER_SELECTORS, SERVER_THREADS, RPC_COMPRESSION,
-        RPC_COMPRESSION_MIN_BYTES, KEY_CACHE, KEY_CACHE_BYTES, CONSISTENCY, CONSISTENCY_TAU, CHECKPOINT_DIR, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
+        RPC_COMPRESSION_MIN_BYTES, KEY_CACHE, KEY_CACHE_BYTES, CONSISTENCY, CONSISTENCY_TAU, CHECKPOINT_DIR, CHECKPOINT_INTERVAL_CLOCKS,
+        CHECKPOINT_INTERVAL_SEC, CHECKPOINT_AT_END, CHECKPOINT_KEEP, CHECKPOINT_TIMEOUT_MS, RESTORE_FROM, REPLICATION,
+        SERVER_MAX_FAILURES, WORKER_MAX_FAILURES, RECOVERY_TIMEOUT_MS, POLL_MS, STAGING_DIR, MAX_APP_ATTEMPTS,
         KEEP_STAGING, FRAMEWORK_JAR, EXTRA_CLASSPATH);
   }
 }

@@ -28,6 +28,11 @@ public final class Errors {
     return new PsError(ErrorCode.KEY_CACHE_MISS, message, true);
   }
 
+  /** The job is recovering a lost container: wait for a newer layout and resend. */
+  public static PsError recovering(String message) {
+    return new PsError(ErrorCode.RECOVERING, message, true);
+  }
+
   public static PsError unknownPeer(String message) {
     return new PsError(ErrorCode.UNKNOWN_PEER, message, false);
   }

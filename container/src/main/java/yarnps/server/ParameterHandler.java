@@ -452,4 +452,47 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     g.put("bytes_out", (double) c.getOrDefault("wire_bytes_out", 0L));
     return g;
   }
+
+  // Recovery and checkpoint control calls: implemented by issue 5's server work.
+
+  @Override
+  public void installLayout(yarnps.thrift.Layout layout) throws PsError {
+    throw Errors.internal("installLayout", new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public long checkpointPrepare(long id) throws PsError {
+    throw Errors.internal("checkpointPrepare", new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public List<yarnps.thrift.ShardInfo> checkpoint(long id, long clock, String dir) throws PsError {
+    throw Errors.internal("checkpoint", new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public void checkpointAbort(long id) throws PsError {
+    throw Errors.internal("checkpointAbort", new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public long restore(String dir, yarnps.thrift.Layout layout) throws PsError {
+    throw Errors.internal("restore", new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public long recoverFromPeers() throws PsError {
+    throw Errors.internal("recoverFromPeers", new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public yarnps.thrift.RangeChunk fetchRange(String table, int range, long afterKey, boolean first, int maxRows)
+      throws PsError {
+    throw Errors.internal("fetchRange", new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public yarnps.thrift.PeerState peerState() throws PsError {
+    throw Errors.internal("peerState", new UnsupportedOperationException("not implemented yet"));
+  }
 }

@@ -19,7 +19,13 @@ public enum Command implements org.apache.thrift.TEnum {
   /**
    * Stop now and exit non-zero: the job failed elsewhere.
    */
-  ABORT(3);
+  ABORT(3),
+  /**
+   * Worker: the parameters were rolled back to a checkpoint (a server was lost without replicas).
+   * Drop every pending call, wait for a layout of at least the response's layoutVersion, and run
+   * the job again from the response's resumeClock.
+   */
+  ROLLBACK(4);
 
   private final int value;
 
@@ -48,6 +54,8 @@ public enum Command implements org.apache.thrift.TEnum {
         return SHUTDOWN;
       case 3:
         return ABORT;
+      case 4:
+        return ROLLBACK;
       default:
         return null;
     }

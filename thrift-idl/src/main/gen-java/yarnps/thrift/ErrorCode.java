@@ -38,7 +38,12 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
   /**
    * The request named a key list by signature that the server does not hold: resend with the keys.
    */
-  KEY_CACHE_MISS(7);
+  KEY_CACHE_MISS(7),
+  /**
+   * The job is recovering from a lost container (a replica is missing, a range is being restored):
+   * the caller waits for a newer layout and resends. Always canRetry.
+   */
+  RECOVERING(8);
 
   private final int value;
 
@@ -75,6 +80,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return UNKNOWN_PEER;
       case 7:
         return KEY_CACHE_MISS;
+      case 8:
+        return RECOVERING;
       default:
         return null;
     }

@@ -12,6 +12,8 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
 
   private static final org.apache.thrift.protocol.TField COMMAND_FIELD_DESC = new org.apache.thrift.protocol.TField("command", org.apache.thrift.protocol.TType.I32, (short)1);
   private static final org.apache.thrift.protocol.TField LAYOUT_VERSION_FIELD_DESC = new org.apache.thrift.protocol.TField("layoutVersion", org.apache.thrift.protocol.TType.I64, (short)2);
+  private static final org.apache.thrift.protocol.TField RESUME_CLOCK_FIELD_DESC = new org.apache.thrift.protocol.TField("resumeClock", org.apache.thrift.protocol.TType.I64, (short)3);
+  private static final org.apache.thrift.protocol.TField ROLLBACK_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("rollbackId", org.apache.thrift.protocol.TType.I64, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new HeartbeatResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new HeartbeatResponseTupleSchemeFactory();
@@ -25,6 +27,14 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
    * The current layout version; a caller with an older one should fetch the layout.
    */
   public long layoutVersion; // required
+  /**
+   * With ROLLBACK: the clock to run the job from (the checkpoint's clock).
+   */
+  public long resumeClock; // optional
+  /**
+   * With ROLLBACK: identifies the rollback, so that a worker acts once on each.
+   */
+  public long rollbackId; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -36,7 +46,15 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
     /**
      * The current layout version; a caller with an older one should fetch the layout.
      */
-    LAYOUT_VERSION((short)2, "layoutVersion");
+    LAYOUT_VERSION((short)2, "layoutVersion"),
+    /**
+     * With ROLLBACK: the clock to run the job from (the checkpoint's clock).
+     */
+    RESUME_CLOCK((short)3, "resumeClock"),
+    /**
+     * With ROLLBACK: identifies the rollback, so that a worker acts once on each.
+     */
+    ROLLBACK_ID((short)4, "rollbackId");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -56,6 +74,10 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
           return COMMAND;
         case 2: // LAYOUT_VERSION
           return LAYOUT_VERSION;
+        case 3: // RESUME_CLOCK
+          return RESUME_CLOCK;
+        case 4: // ROLLBACK_ID
+          return ROLLBACK_ID;
         default:
           return null;
       }
@@ -100,13 +122,20 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
 
   // isset id assignments
   private static final int __LAYOUTVERSION_ISSET_ID = 0;
+  private static final int __RESUMECLOCK_ISSET_ID = 1;
+  private static final int __ROLLBACKID_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.RESUME_CLOCK,_Fields.ROLLBACK_ID};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.COMMAND, new org.apache.thrift.meta_data.FieldMetaData("command", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, Command.class)));
     tmpMap.put(_Fields.LAYOUT_VERSION, new org.apache.thrift.meta_data.FieldMetaData("layoutVersion", org.apache.thrift.TFieldRequirementType.REQUIRED, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.RESUME_CLOCK, new org.apache.thrift.meta_data.FieldMetaData("resumeClock", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.ROLLBACK_ID, new org.apache.thrift.meta_data.FieldMetaData("rollbackId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(HeartbeatResponse.class, metaDataMap);
@@ -134,6 +163,8 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
       this.command = other.command;
     }
     this.layoutVersion = other.layoutVersion;
+    this.resumeClock = other.resumeClock;
+    this.rollbackId = other.rollbackId;
   }
 
   @Override
@@ -146,6 +177,10 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
     this.command = null;
     setLayoutVersionIsSet(false);
     this.layoutVersion = 0;
+    setResumeClockIsSet(false);
+    this.resumeClock = 0;
+    setRollbackIdIsSet(false);
+    this.rollbackId = 0;
   }
 
   /**
@@ -210,6 +245,64 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __LAYOUTVERSION_ISSET_ID, value);
   }
 
+  /**
+   * With ROLLBACK: the clock to run the job from (the checkpoint's clock).
+   */
+  public long getResumeClock() {
+    return this.resumeClock;
+  }
+
+  /**
+   * With ROLLBACK: the clock to run the job from (the checkpoint's clock).
+   */
+  public HeartbeatResponse setResumeClock(long resumeClock) {
+    this.resumeClock = resumeClock;
+    setResumeClockIsSet(true);
+    return this;
+  }
+
+  public void unsetResumeClock() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __RESUMECLOCK_ISSET_ID);
+  }
+
+  /** Returns true if field resumeClock is set (has been assigned a value) and false otherwise */
+  public boolean isSetResumeClock() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __RESUMECLOCK_ISSET_ID);
+  }
+
+  public void setResumeClockIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __RESUMECLOCK_ISSET_ID, value);
+  }
+
+  /**
+   * With ROLLBACK: identifies the rollback, so that a worker acts once on each.
+   */
+  public long getRollbackId() {
+    return this.rollbackId;
+  }
+
+  /**
+   * With ROLLBACK: identifies the rollback, so that a worker acts once on each.
+   */
+  public HeartbeatResponse setRollbackId(long rollbackId) {
+    this.rollbackId = rollbackId;
+    setRollbackIdIsSet(true);
+    return this;
+  }
+
+  public void unsetRollbackId() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __ROLLBACKID_ISSET_ID);
+  }
+
+  /** Returns true if field rollbackId is set (has been assigned a value) and false otherwise */
+  public boolean isSetRollbackId() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __ROLLBACKID_ISSET_ID);
+  }
+
+  public void setRollbackIdIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ROLLBACKID_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -229,6 +322,22 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
       }
       break;
 
+    case RESUME_CLOCK:
+      if (value == null) {
+        unsetResumeClock();
+      } else {
+        setResumeClock((java.lang.Long)value);
+      }
+      break;
+
+    case ROLLBACK_ID:
+      if (value == null) {
+        unsetRollbackId();
+      } else {
+        setRollbackId((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -241,6 +350,12 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
 
     case LAYOUT_VERSION:
       return getLayoutVersion();
+
+    case RESUME_CLOCK:
+      return getResumeClock();
+
+    case ROLLBACK_ID:
+      return getRollbackId();
 
     }
     throw new java.lang.IllegalStateException();
@@ -258,6 +373,10 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
       return isSetCommand();
     case LAYOUT_VERSION:
       return isSetLayoutVersion();
+    case RESUME_CLOCK:
+      return isSetResumeClock();
+    case ROLLBACK_ID:
+      return isSetRollbackId();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -293,6 +412,24 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
         return false;
     }
 
+    boolean this_present_resumeClock = true && this.isSetResumeClock();
+    boolean that_present_resumeClock = true && that.isSetResumeClock();
+    if (this_present_resumeClock || that_present_resumeClock) {
+      if (!(this_present_resumeClock && that_present_resumeClock))
+        return false;
+      if (this.resumeClock != that.resumeClock)
+        return false;
+    }
+
+    boolean this_present_rollbackId = true && this.isSetRollbackId();
+    boolean that_present_rollbackId = true && that.isSetRollbackId();
+    if (this_present_rollbackId || that_present_rollbackId) {
+      if (!(this_present_rollbackId && that_present_rollbackId))
+        return false;
+      if (this.rollbackId != that.rollbackId)
+        return false;
+    }
+
     return true;
   }
 
@@ -305,6 +442,14 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
       hashCode = hashCode * 8191 + command.getValue();
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(layoutVersion);
+
+    hashCode = hashCode * 8191 + ((isSetResumeClock()) ? 131071 : 524287);
+    if (isSetResumeClock())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(resumeClock);
+
+    hashCode = hashCode * 8191 + ((isSetRollbackId()) ? 131071 : 524287);
+    if (isSetRollbackId())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(rollbackId);
 
     return hashCode;
   }
@@ -333,6 +478,26 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
     }
     if (isSetLayoutVersion()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.layoutVersion, other.layoutVersion);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetResumeClock(), other.isSetResumeClock());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetResumeClock()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.resumeClock, other.resumeClock);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetRollbackId(), other.isSetRollbackId());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetRollbackId()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.rollbackId, other.rollbackId);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -372,6 +537,18 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
     sb.append("layoutVersion:");
     sb.append(this.layoutVersion);
     first = false;
+    if (isSetResumeClock()) {
+      if (!first) sb.append(", ");
+      sb.append("resumeClock:");
+      sb.append(this.resumeClock);
+      first = false;
+    }
+    if (isSetRollbackId()) {
+      if (!first) sb.append(", ");
+      sb.append("rollbackId:");
+      sb.append(this.rollbackId);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -439,6 +616,22 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 3: // RESUME_CLOCK
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.resumeClock = iprot.readI64();
+              struct.setResumeClockIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 4: // ROLLBACK_ID
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.rollbackId = iprot.readI64();
+              struct.setRollbackIdIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -466,6 +659,16 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
       oprot.writeFieldBegin(LAYOUT_VERSION_FIELD_DESC);
       oprot.writeI64(struct.layoutVersion);
       oprot.writeFieldEnd();
+      if (struct.isSetResumeClock()) {
+        oprot.writeFieldBegin(RESUME_CLOCK_FIELD_DESC);
+        oprot.writeI64(struct.resumeClock);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetRollbackId()) {
+        oprot.writeFieldBegin(ROLLBACK_ID_FIELD_DESC);
+        oprot.writeI64(struct.rollbackId);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -486,6 +689,20 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       oprot.writeI32(struct.command.getValue());
       oprot.writeI64(struct.layoutVersion);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetResumeClock()) {
+        optionals.set(0);
+      }
+      if (struct.isSetRollbackId()) {
+        optionals.set(1);
+      }
+      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetResumeClock()) {
+        oprot.writeI64(struct.resumeClock);
+      }
+      if (struct.isSetRollbackId()) {
+        oprot.writeI64(struct.rollbackId);
+      }
     }
 
     @Override
@@ -495,6 +712,15 @@ public class HeartbeatResponse implements org.apache.thrift.TBase<HeartbeatRespo
       struct.setCommandIsSet(true);
       struct.layoutVersion = iprot.readI64();
       struct.setLayoutVersionIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(2);
+      if (incoming.get(0)) {
+        struct.resumeClock = iprot.readI64();
+        struct.setResumeClockIsSet(true);
+      }
+      if (incoming.get(1)) {
+        struct.rollbackId = iprot.readI64();
+        struct.setRollbackIdIsSet(true);
+      }
     }
   }
 

@@ -22,6 +22,8 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
   private static final org.apache.thrift.protocol.TField RAW_KEY_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("rawKeyBytes", org.apache.thrift.protocol.TType.I32, (short)10);
   private static final org.apache.thrift.protocol.TField VALUE_CODEC_FIELD_DESC = new org.apache.thrift.protocol.TField("valueCodec", org.apache.thrift.protocol.TType.I32, (short)11);
   private static final org.apache.thrift.protocol.TField REQUEST_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("requestId", org.apache.thrift.protocol.TType.I64, (short)12);
+  private static final org.apache.thrift.protocol.TField PART_FIELD_DESC = new org.apache.thrift.protocol.TField("part", org.apache.thrift.protocol.TType.I32, (short)13);
+  private static final org.apache.thrift.protocol.TField REPLICA_FIELD_DESC = new org.apache.thrift.protocol.TField("replica", org.apache.thrift.protocol.TType.BOOL, (short)14);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PushRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PushRequestTupleSchemeFactory();
@@ -64,6 +66,17 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
    * consistency a server applies the pushes of one clock in (worker, requestId) order.
    */
   public long requestId; // optional
+  /**
+   * Which slice of the worker's call this request is (a call is sliced per server and spread over
+   * connections). (worker, requestId, part) names the request uniquely: a server that applied it
+   * once acknowledges a resent copy without applying it again.
+   */
+  public int part; // optional
+  /**
+   * Set by a primary forwarding a push to the next server of the chain (replication): the receiver
+   * applies it to its replica of the range and acknowledges once it is stored (and forwarded on).
+   */
+  public boolean replica; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -104,7 +117,18 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
      * This worker's sequence number of the push, increasing across its pushes. Under sequential
      * consistency a server applies the pushes of one clock in (worker, requestId) order.
      */
-    REQUEST_ID((short)12, "requestId");
+    REQUEST_ID((short)12, "requestId"),
+    /**
+     * Which slice of the worker's call this request is (a call is sliced per server and spread over
+     * connections). (worker, requestId, part) names the request uniquely: a server that applied it
+     * once acknowledges a resent copy without applying it again.
+     */
+    PART((short)13, "part"),
+    /**
+     * Set by a primary forwarding a push to the next server of the chain (replication): the receiver
+     * applies it to its replica of the range and acknowledges once it is stored (and forwarded on).
+     */
+    REPLICA((short)14, "replica");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -144,6 +168,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
           return VALUE_CODEC;
         case 12: // REQUEST_ID
           return REQUEST_ID;
+        case 13: // PART
+          return PART;
+        case 14: // REPLICA
+          return REPLICA;
         default:
           return null;
       }
@@ -194,8 +222,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
   private static final int __KEYSIGNATURE_ISSET_ID = 4;
   private static final int __RAWKEYBYTES_ISSET_ID = 5;
   private static final int __REQUESTID_ISSET_ID = 6;
-  private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.KEY_SIGNATURE,_Fields.KEY_CODEC,_Fields.RAW_KEY_BYTES,_Fields.VALUE_CODEC,_Fields.REQUEST_ID};
+  private static final int __PART_ISSET_ID = 7;
+  private static final int __REPLICA_ISSET_ID = 8;
+  private short __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.KEY_SIGNATURE,_Fields.KEY_CODEC,_Fields.RAW_KEY_BYTES,_Fields.VALUE_CODEC,_Fields.REQUEST_ID,_Fields.PART,_Fields.REPLICA};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -223,6 +253,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, BlockCodec.class)));
     tmpMap.put(_Fields.REQUEST_ID, new org.apache.thrift.meta_data.FieldMetaData("requestId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.PART, new org.apache.thrift.meta_data.FieldMetaData("part", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.REPLICA, new org.apache.thrift.meta_data.FieldMetaData("replica", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PushRequest.class, metaDataMap);
   }
@@ -280,6 +314,8 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       this.valueCodec = other.valueCodec;
     }
     this.requestId = other.requestId;
+    this.part = other.part;
+    this.replica = other.replica;
   }
 
   @Override
@@ -308,6 +344,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     this.valueCodec = null;
     setRequestIdIsSet(false);
     this.requestId = 0;
+    setPartIsSet(false);
+    this.part = 0;
+    setReplicaIsSet(false);
+    this.replica = false;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -666,6 +706,70 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __REQUESTID_ISSET_ID, value);
   }
 
+  /**
+   * Which slice of the worker's call this request is (a call is sliced per server and spread over
+   * connections). (worker, requestId, part) names the request uniquely: a server that applied it
+   * once acknowledges a resent copy without applying it again.
+   */
+  public int getPart() {
+    return this.part;
+  }
+
+  /**
+   * Which slice of the worker's call this request is (a call is sliced per server and spread over
+   * connections). (worker, requestId, part) names the request uniquely: a server that applied it
+   * once acknowledges a resent copy without applying it again.
+   */
+  public PushRequest setPart(int part) {
+    this.part = part;
+    setPartIsSet(true);
+    return this;
+  }
+
+  public void unsetPart() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __PART_ISSET_ID);
+  }
+
+  /** Returns true if field part is set (has been assigned a value) and false otherwise */
+  public boolean isSetPart() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __PART_ISSET_ID);
+  }
+
+  public void setPartIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __PART_ISSET_ID, value);
+  }
+
+  /**
+   * Set by a primary forwarding a push to the next server of the chain (replication): the receiver
+   * applies it to its replica of the range and acknowledges once it is stored (and forwarded on).
+   */
+  public boolean isReplica() {
+    return this.replica;
+  }
+
+  /**
+   * Set by a primary forwarding a push to the next server of the chain (replication): the receiver
+   * applies it to its replica of the range and acknowledges once it is stored (and forwarded on).
+   */
+  public PushRequest setReplica(boolean replica) {
+    this.replica = replica;
+    setReplicaIsSet(true);
+    return this;
+  }
+
+  public void unsetReplica() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __REPLICA_ISSET_ID);
+  }
+
+  /** Returns true if field replica is set (has been assigned a value) and false otherwise */
+  public boolean isSetReplica() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __REPLICA_ISSET_ID);
+  }
+
+  public void setReplicaIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __REPLICA_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -773,6 +877,22 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       }
       break;
 
+    case PART:
+      if (value == null) {
+        unsetPart();
+      } else {
+        setPart((java.lang.Integer)value);
+      }
+      break;
+
+    case REPLICA:
+      if (value == null) {
+        unsetReplica();
+      } else {
+        setReplica((java.lang.Boolean)value);
+      }
+      break;
+
     }
   }
 
@@ -816,6 +936,12 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     case REQUEST_ID:
       return getRequestId();
 
+    case PART:
+      return getPart();
+
+    case REPLICA:
+      return isReplica();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -852,6 +978,10 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       return isSetValueCodec();
     case REQUEST_ID:
       return isSetRequestId();
+    case PART:
+      return isSetPart();
+    case REPLICA:
+      return isSetReplica();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -977,6 +1107,24 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         return false;
     }
 
+    boolean this_present_part = true && this.isSetPart();
+    boolean that_present_part = true && that.isSetPart();
+    if (this_present_part || that_present_part) {
+      if (!(this_present_part && that_present_part))
+        return false;
+      if (this.part != that.part)
+        return false;
+    }
+
+    boolean this_present_replica = true && this.isSetReplica();
+    boolean that_present_replica = true && that.isSetReplica();
+    if (this_present_replica || that_present_replica) {
+      if (!(this_present_replica && that_present_replica))
+        return false;
+      if (this.replica != that.replica)
+        return false;
+    }
+
     return true;
   }
 
@@ -1023,6 +1171,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
     hashCode = hashCode * 8191 + ((isSetRequestId()) ? 131071 : 524287);
     if (isSetRequestId())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(requestId);
+
+    hashCode = hashCode * 8191 + ((isSetPart()) ? 131071 : 524287);
+    if (isSetPart())
+      hashCode = hashCode * 8191 + part;
+
+    hashCode = hashCode * 8191 + ((isSetReplica()) ? 131071 : 524287);
+    if (isSetReplica())
+      hashCode = hashCode * 8191 + ((replica) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -1155,6 +1311,26 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetPart(), other.isSetPart());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetPart()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.part, other.part);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetReplica(), other.isSetReplica());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetReplica()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.replica, other.replica);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -1254,6 +1430,18 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       if (!first) sb.append(", ");
       sb.append("requestId:");
       sb.append(this.requestId);
+      first = false;
+    }
+    if (isSetPart()) {
+      if (!first) sb.append(", ");
+      sb.append("part:");
+      sb.append(this.part);
+      first = false;
+    }
+    if (isSetReplica()) {
+      if (!first) sb.append(", ");
+      sb.append("replica:");
+      sb.append(this.replica);
       first = false;
     }
     sb.append(")");
@@ -1412,6 +1600,22 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 13: // PART
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.part = iprot.readI32();
+              struct.setPartIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 14: // REPLICA
+            if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+              struct.replica = iprot.readBool();
+              struct.setReplicaIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -1496,6 +1700,16 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
         oprot.writeI64(struct.requestId);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetPart()) {
+        oprot.writeFieldBegin(PART_FIELD_DESC);
+        oprot.writeI32(struct.part);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetReplica()) {
+        oprot.writeFieldBegin(REPLICA_FIELD_DESC);
+        oprot.writeBool(struct.replica);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1537,7 +1751,13 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       if (struct.isSetRequestId()) {
         optionals.set(4);
       }
-      oprot.writeBitSet(optionals, 5);
+      if (struct.isSetPart()) {
+        optionals.set(5);
+      }
+      if (struct.isSetReplica()) {
+        optionals.set(6);
+      }
+      oprot.writeBitSet(optionals, 7);
       if (struct.isSetKeySignature()) {
         oprot.writeI64(struct.keySignature);
       }
@@ -1552,6 +1772,12 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       }
       if (struct.isSetRequestId()) {
         oprot.writeI64(struct.requestId);
+      }
+      if (struct.isSetPart()) {
+        oprot.writeI32(struct.part);
+      }
+      if (struct.isSetReplica()) {
+        oprot.writeBool(struct.replica);
       }
     }
 
@@ -1572,7 +1798,7 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       struct.setWorkerIsSet(true);
       struct.clock = iprot.readI64();
       struct.setClockIsSet(true);
-      java.util.BitSet incoming = iprot.readBitSet(5);
+      java.util.BitSet incoming = iprot.readBitSet(7);
       if (incoming.get(0)) {
         struct.keySignature = iprot.readI64();
         struct.setKeySignatureIsSet(true);
@@ -1592,6 +1818,14 @@ public class PushRequest implements org.apache.thrift.TBase<PushRequest, PushReq
       if (incoming.get(4)) {
         struct.requestId = iprot.readI64();
         struct.setRequestIdIsSet(true);
+      }
+      if (incoming.get(5)) {
+        struct.part = iprot.readI32();
+        struct.setPartIsSet(true);
+      }
+      if (incoming.get(6)) {
+        struct.replica = iprot.readBool();
+        struct.setReplicaIsSet(true);
       }
     }
   }

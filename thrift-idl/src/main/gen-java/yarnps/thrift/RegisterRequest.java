@@ -15,6 +15,8 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
   private static final org.apache.thrift.protocol.TField CONTAINER_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("containerId", org.apache.thrift.protocol.TType.STRING, (short)3);
   private static final org.apache.thrift.protocol.TField HOST_FIELD_DESC = new org.apache.thrift.protocol.TField("host", org.apache.thrift.protocol.TType.STRING, (short)4);
   private static final org.apache.thrift.protocol.TField PORT_FIELD_DESC = new org.apache.thrift.protocol.TField("port", org.apache.thrift.protocol.TType.I32, (short)5);
+  private static final org.apache.thrift.protocol.TField LAYOUT_VERSION_FIELD_DESC = new org.apache.thrift.protocol.TField("layoutVersion", org.apache.thrift.protocol.TType.I64, (short)6);
+  private static final org.apache.thrift.protocol.TField CLOCK_FIELD_DESC = new org.apache.thrift.protocol.TField("clock", org.apache.thrift.protocol.TType.I64, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new RegisterRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new RegisterRequestTupleSchemeFactory();
@@ -37,6 +39,15 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
    * Port of the ParameterService (servers) or 0 (workers).
    */
   public int port; // required
+  /**
+   * The layout version the container holds (0 for a new one). A container of an earlier AM attempt
+   * registering with a new attempt sends its version, so the new layout is newer than every old one.
+   */
+  public long layoutVersion; // optional
+  /**
+   * Worker: the clock it has completed (0 for a new one); used when re-registering with a new AM attempt.
+   */
+  public long clock; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -57,7 +68,16 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
     /**
      * Port of the ParameterService (servers) or 0 (workers).
      */
-    PORT((short)5, "port");
+    PORT((short)5, "port"),
+    /**
+     * The layout version the container holds (0 for a new one). A container of an earlier AM attempt
+     * registering with a new attempt sends its version, so the new layout is newer than every old one.
+     */
+    LAYOUT_VERSION((short)6, "layoutVersion"),
+    /**
+     * Worker: the clock it has completed (0 for a new one); used when re-registering with a new AM attempt.
+     */
+    CLOCK((short)7, "clock");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -83,6 +103,10 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
           return HOST;
         case 5: // PORT
           return PORT;
+        case 6: // LAYOUT_VERSION
+          return LAYOUT_VERSION;
+        case 7: // CLOCK
+          return CLOCK;
         default:
           return null;
       }
@@ -128,7 +152,10 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
   // isset id assignments
   private static final int __INDEX_ISSET_ID = 0;
   private static final int __PORT_ISSET_ID = 1;
+  private static final int __LAYOUTVERSION_ISSET_ID = 2;
+  private static final int __CLOCK_ISSET_ID = 3;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.LAYOUT_VERSION,_Fields.CLOCK};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -142,6 +169,10 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.PORT, new org.apache.thrift.meta_data.FieldMetaData("port", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.LAYOUT_VERSION, new org.apache.thrift.meta_data.FieldMetaData("layoutVersion", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.CLOCK, new org.apache.thrift.meta_data.FieldMetaData("clock", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(RegisterRequest.class, metaDataMap);
   }
@@ -182,6 +213,8 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
       this.host = other.host;
     }
     this.port = other.port;
+    this.layoutVersion = other.layoutVersion;
+    this.clock = other.clock;
   }
 
   @Override
@@ -198,6 +231,10 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
     this.host = null;
     setPortIsSet(false);
     this.port = 0;
+    setLayoutVersionIsSet(false);
+    this.layoutVersion = 0;
+    setClockIsSet(false);
+    this.clock = 0;
   }
 
   /**
@@ -347,6 +384,66 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __PORT_ISSET_ID, value);
   }
 
+  /**
+   * The layout version the container holds (0 for a new one). A container of an earlier AM attempt
+   * registering with a new attempt sends its version, so the new layout is newer than every old one.
+   */
+  public long getLayoutVersion() {
+    return this.layoutVersion;
+  }
+
+  /**
+   * The layout version the container holds (0 for a new one). A container of an earlier AM attempt
+   * registering with a new attempt sends its version, so the new layout is newer than every old one.
+   */
+  public RegisterRequest setLayoutVersion(long layoutVersion) {
+    this.layoutVersion = layoutVersion;
+    setLayoutVersionIsSet(true);
+    return this;
+  }
+
+  public void unsetLayoutVersion() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __LAYOUTVERSION_ISSET_ID);
+  }
+
+  /** Returns true if field layoutVersion is set (has been assigned a value) and false otherwise */
+  public boolean isSetLayoutVersion() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __LAYOUTVERSION_ISSET_ID);
+  }
+
+  public void setLayoutVersionIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __LAYOUTVERSION_ISSET_ID, value);
+  }
+
+  /**
+   * Worker: the clock it has completed (0 for a new one); used when re-registering with a new AM attempt.
+   */
+  public long getClock() {
+    return this.clock;
+  }
+
+  /**
+   * Worker: the clock it has completed (0 for a new one); used when re-registering with a new AM attempt.
+   */
+  public RegisterRequest setClock(long clock) {
+    this.clock = clock;
+    setClockIsSet(true);
+    return this;
+  }
+
+  public void unsetClock() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __CLOCK_ISSET_ID);
+  }
+
+  /** Returns true if field clock is set (has been assigned a value) and false otherwise */
+  public boolean isSetClock() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __CLOCK_ISSET_ID);
+  }
+
+  public void setClockIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLOCK_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -390,6 +487,22 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
       }
       break;
 
+    case LAYOUT_VERSION:
+      if (value == null) {
+        unsetLayoutVersion();
+      } else {
+        setLayoutVersion((java.lang.Long)value);
+      }
+      break;
+
+    case CLOCK:
+      if (value == null) {
+        unsetClock();
+      } else {
+        setClock((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -411,6 +524,12 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
 
     case PORT:
       return getPort();
+
+    case LAYOUT_VERSION:
+      return getLayoutVersion();
+
+    case CLOCK:
+      return getClock();
 
     }
     throw new java.lang.IllegalStateException();
@@ -434,6 +553,10 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
       return isSetHost();
     case PORT:
       return isSetPort();
+    case LAYOUT_VERSION:
+      return isSetLayoutVersion();
+    case CLOCK:
+      return isSetClock();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -496,6 +619,24 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
         return false;
     }
 
+    boolean this_present_layoutVersion = true && this.isSetLayoutVersion();
+    boolean that_present_layoutVersion = true && that.isSetLayoutVersion();
+    if (this_present_layoutVersion || that_present_layoutVersion) {
+      if (!(this_present_layoutVersion && that_present_layoutVersion))
+        return false;
+      if (this.layoutVersion != that.layoutVersion)
+        return false;
+    }
+
+    boolean this_present_clock = true && this.isSetClock();
+    boolean that_present_clock = true && that.isSetClock();
+    if (this_present_clock || that_present_clock) {
+      if (!(this_present_clock && that_present_clock))
+        return false;
+      if (this.clock != that.clock)
+        return false;
+    }
+
     return true;
   }
 
@@ -518,6 +659,14 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
       hashCode = hashCode * 8191 + host.hashCode();
 
     hashCode = hashCode * 8191 + port;
+
+    hashCode = hashCode * 8191 + ((isSetLayoutVersion()) ? 131071 : 524287);
+    if (isSetLayoutVersion())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(layoutVersion);
+
+    hashCode = hashCode * 8191 + ((isSetClock()) ? 131071 : 524287);
+    if (isSetClock())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(clock);
 
     return hashCode;
   }
@@ -580,6 +729,26 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetLayoutVersion(), other.isSetLayoutVersion());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetLayoutVersion()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.layoutVersion, other.layoutVersion);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetClock(), other.isSetClock());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClock()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clock, other.clock);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -635,6 +804,18 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
     sb.append("port:");
     sb.append(this.port);
     first = false;
+    if (isSetLayoutVersion()) {
+      if (!first) sb.append(", ");
+      sb.append("layoutVersion:");
+      sb.append(this.layoutVersion);
+      first = false;
+    }
+    if (isSetClock()) {
+      if (!first) sb.append(", ");
+      sb.append("clock:");
+      sb.append(this.clock);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -733,6 +914,22 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 6: // LAYOUT_VERSION
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.layoutVersion = iprot.readI64();
+              struct.setLayoutVersionIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 7: // CLOCK
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.clock = iprot.readI64();
+              struct.setClockIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -776,6 +973,16 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
       oprot.writeFieldBegin(PORT_FIELD_DESC);
       oprot.writeI32(struct.port);
       oprot.writeFieldEnd();
+      if (struct.isSetLayoutVersion()) {
+        oprot.writeFieldBegin(LAYOUT_VERSION_FIELD_DESC);
+        oprot.writeI64(struct.layoutVersion);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetClock()) {
+        oprot.writeFieldBegin(CLOCK_FIELD_DESC);
+        oprot.writeI64(struct.clock);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -799,6 +1006,20 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
       oprot.writeString(struct.containerId);
       oprot.writeString(struct.host);
       oprot.writeI32(struct.port);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetLayoutVersion()) {
+        optionals.set(0);
+      }
+      if (struct.isSetClock()) {
+        optionals.set(1);
+      }
+      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetLayoutVersion()) {
+        oprot.writeI64(struct.layoutVersion);
+      }
+      if (struct.isSetClock()) {
+        oprot.writeI64(struct.clock);
+      }
     }
 
     @Override
@@ -814,6 +1035,15 @@ public class RegisterRequest implements org.apache.thrift.TBase<RegisterRequest,
       struct.setHostIsSet(true);
       struct.port = iprot.readI32();
       struct.setPortIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(2);
+      if (incoming.get(0)) {
+        struct.layoutVersion = iprot.readI64();
+        struct.setLayoutVersionIsSet(true);
+      }
+      if (incoming.get(1)) {
+        struct.clock = iprot.readI64();
+        struct.setClockIsSet(true);
+      }
     }
   }
 

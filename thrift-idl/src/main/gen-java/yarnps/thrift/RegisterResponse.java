@@ -12,6 +12,7 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
 
   private static final org.apache.thrift.protocol.TField NUM_SERVERS_FIELD_DESC = new org.apache.thrift.protocol.TField("numServers", org.apache.thrift.protocol.TType.I32, (short)1);
   private static final org.apache.thrift.protocol.TField NUM_WORKERS_FIELD_DESC = new org.apache.thrift.protocol.TField("numWorkers", org.apache.thrift.protocol.TType.I32, (short)2);
+  private static final org.apache.thrift.protocol.TField RESUME_CLOCK_FIELD_DESC = new org.apache.thrift.protocol.TField("resumeClock", org.apache.thrift.protocol.TType.I64, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new RegisterResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new RegisterResponseTupleSchemeFactory();
@@ -21,6 +22,11 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
    */
   public int numServers; // required
   public int numWorkers; // required
+  /**
+   * Worker: the clock to start at. 0 for a fresh job; the checkpoint's clock when the job was
+   * restored from one; the worker's last completed clock for a replacement of a lost worker.
+   */
+  public long resumeClock; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -28,7 +34,12 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
      * Total number of servers and workers in this job.
      */
     NUM_SERVERS((short)1, "numServers"),
-    NUM_WORKERS((short)2, "numWorkers");
+    NUM_WORKERS((short)2, "numWorkers"),
+    /**
+     * Worker: the clock to start at. 0 for a fresh job; the checkpoint's clock when the job was
+     * restored from one; the worker's last completed clock for a replacement of a lost worker.
+     */
+    RESUME_CLOCK((short)3, "resumeClock");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -48,6 +59,8 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
           return NUM_SERVERS;
         case 2: // NUM_WORKERS
           return NUM_WORKERS;
+        case 3: // RESUME_CLOCK
+          return RESUME_CLOCK;
         default:
           return null;
       }
@@ -93,7 +106,9 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
   // isset id assignments
   private static final int __NUMSERVERS_ISSET_ID = 0;
   private static final int __NUMWORKERS_ISSET_ID = 1;
+  private static final int __RESUMECLOCK_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.RESUME_CLOCK};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -101,6 +116,8 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.NUM_WORKERS, new org.apache.thrift.meta_data.FieldMetaData("numWorkers", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.RESUME_CLOCK, new org.apache.thrift.meta_data.FieldMetaData("resumeClock", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(RegisterResponse.class, metaDataMap);
   }
@@ -126,6 +143,7 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
     __isset_bitfield = other.__isset_bitfield;
     this.numServers = other.numServers;
     this.numWorkers = other.numWorkers;
+    this.resumeClock = other.resumeClock;
   }
 
   @Override
@@ -139,6 +157,8 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
     this.numServers = 0;
     setNumWorkersIsSet(false);
     this.numWorkers = 0;
+    setResumeClockIsSet(false);
+    this.resumeClock = 0;
   }
 
   /**
@@ -193,6 +213,37 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __NUMWORKERS_ISSET_ID, value);
   }
 
+  /**
+   * Worker: the clock to start at. 0 for a fresh job; the checkpoint's clock when the job was
+   * restored from one; the worker's last completed clock for a replacement of a lost worker.
+   */
+  public long getResumeClock() {
+    return this.resumeClock;
+  }
+
+  /**
+   * Worker: the clock to start at. 0 for a fresh job; the checkpoint's clock when the job was
+   * restored from one; the worker's last completed clock for a replacement of a lost worker.
+   */
+  public RegisterResponse setResumeClock(long resumeClock) {
+    this.resumeClock = resumeClock;
+    setResumeClockIsSet(true);
+    return this;
+  }
+
+  public void unsetResumeClock() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __RESUMECLOCK_ISSET_ID);
+  }
+
+  /** Returns true if field resumeClock is set (has been assigned a value) and false otherwise */
+  public boolean isSetResumeClock() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __RESUMECLOCK_ISSET_ID);
+  }
+
+  public void setResumeClockIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __RESUMECLOCK_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -212,6 +263,14 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
       }
       break;
 
+    case RESUME_CLOCK:
+      if (value == null) {
+        unsetResumeClock();
+      } else {
+        setResumeClock((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -224,6 +283,9 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
 
     case NUM_WORKERS:
       return getNumWorkers();
+
+    case RESUME_CLOCK:
+      return getResumeClock();
 
     }
     throw new java.lang.IllegalStateException();
@@ -241,6 +303,8 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
       return isSetNumServers();
     case NUM_WORKERS:
       return isSetNumWorkers();
+    case RESUME_CLOCK:
+      return isSetResumeClock();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -276,6 +340,15 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
         return false;
     }
 
+    boolean this_present_resumeClock = true && this.isSetResumeClock();
+    boolean that_present_resumeClock = true && that.isSetResumeClock();
+    if (this_present_resumeClock || that_present_resumeClock) {
+      if (!(this_present_resumeClock && that_present_resumeClock))
+        return false;
+      if (this.resumeClock != that.resumeClock)
+        return false;
+    }
+
     return true;
   }
 
@@ -286,6 +359,10 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
     hashCode = hashCode * 8191 + numServers;
 
     hashCode = hashCode * 8191 + numWorkers;
+
+    hashCode = hashCode * 8191 + ((isSetResumeClock()) ? 131071 : 524287);
+    if (isSetResumeClock())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(resumeClock);
 
     return hashCode;
   }
@@ -314,6 +391,16 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
     }
     if (isSetNumWorkers()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.numWorkers, other.numWorkers);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetResumeClock(), other.isSetResumeClock());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetResumeClock()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.resumeClock, other.resumeClock);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -349,6 +436,12 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
     sb.append("numWorkers:");
     sb.append(this.numWorkers);
     first = false;
+    if (isSetResumeClock()) {
+      if (!first) sb.append(", ");
+      sb.append("resumeClock:");
+      sb.append(this.resumeClock);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -414,6 +507,14 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 3: // RESUME_CLOCK
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.resumeClock = iprot.readI64();
+              struct.setResumeClockIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -442,6 +543,11 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
       oprot.writeFieldBegin(NUM_WORKERS_FIELD_DESC);
       oprot.writeI32(struct.numWorkers);
       oprot.writeFieldEnd();
+      if (struct.isSetResumeClock()) {
+        oprot.writeFieldBegin(RESUME_CLOCK_FIELD_DESC);
+        oprot.writeI64(struct.resumeClock);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -462,6 +568,14 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       oprot.writeI32(struct.numServers);
       oprot.writeI32(struct.numWorkers);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetResumeClock()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetResumeClock()) {
+        oprot.writeI64(struct.resumeClock);
+      }
     }
 
     @Override
@@ -471,6 +585,11 @@ public class RegisterResponse implements org.apache.thrift.TBase<RegisterRespons
       struct.setNumServersIsSet(true);
       struct.numWorkers = iprot.readI32();
       struct.setNumWorkersIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.resumeClock = iprot.readI64();
+        struct.setResumeClockIsSet(true);
+      }
     }
   }
 
