@@ -16,7 +16,7 @@ import yarnps.thrift.Role;
 
 /**
  * Sends a container's heartbeat to the AM every interval on a daemon thread and passes the AM's
- * command (other than CONTINUE) to a listener. If the AM cannot be reached for
+ * answer to a listener when its command is not CONTINUE. If the AM cannot be reached for
  * {@code maxMisses} heartbeats in a row the listener gets ABORT: a container must not outlive its
  * job.
  */
@@ -38,12 +38,12 @@ public final class Heartbeater implements Closeable {
   private final long intervalMs;
   private final int maxMisses;
   private final Source source;
-  private final Consumer<Command> listener;
+  private final Consumer<HeartbeatResponse> listener;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread thread;
 
   public Heartbeater(CoordinatorClient am, Role role, int index, long intervalMs, int maxMisses,
-      Source source, Consumer<Command> listener) {
+      Source source, Consumer<HeartbeatResponse> listener) {
     this.am = am;
     this.role = role;
     this.index = index;
@@ -73,13 +73,13 @@ public final class Heartbeater implements Closeable {
           HeartbeatResponse r = beat();
           misses = 0;
           if (r.getCommand() != Command.CONTINUE) {
-            listener.accept(r.getCommand());
+            listener.accept(r);
           }
         } catch (IOException | RuntimeException e) {
           misses++;
           LOG.warn("heartbeat {} of {} to the AM failed: {}", misses, maxMisses, e.getMessage());
           if (misses >= maxMisses) {
-            listener.accept(Command.ABORT);
+            listener.accept(new HeartbeatResponse(Command.ABORT, 0));
             return;
           }
         }

@@ -101,6 +101,12 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.tables = t;
   }
 
+  /** The version of the installed layout; 0 before the first. */
+  public long layoutVersion() {
+    KeyLayout l = layout;
+    return l == null ? 0 : l.version();
+  }
+
   private TableShards table(String name) throws PsError {
     Map<String, TableShards> t = tables;
     if (t == null) {

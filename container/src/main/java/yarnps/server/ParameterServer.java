@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import yarnps.common.KeyLayout;
 import yarnps.conf.PsKeys;
 import yarnps.conf.TableSpec;
+import yarnps.runtime.AmLocator;
 import yarnps.runtime.ContainerEnv;
 import yarnps.runtime.CoordinatorClient;
 import yarnps.runtime.ExitCodes;
@@ -50,7 +51,17 @@ public final class ParameterServer implements AutoCloseable {
     String host = JobConf.localHost();
     LOG.info("server {} serving on {}:{}", env.index(), host, rpc.port());
     am = new CoordinatorClient(env.amHost(), env.amPort(), PsKeys.RPC_TIMEOUT_MS.get(conf));
-    am.register(new RegisterRequest(Role.SERVER, env.index(), env.containerId(), host, rpc.port()));
+    int port = rpc.port();
+    java.util.function.Supplier<RegisterRequest> registration = () -> {
+      RegisterRequest r = new RegisterRequest(Role.SERVER, env.index(), env.containerId(), host, port);
+      r.setLayoutVersion(handler.layoutVersion());
+      return r;
+    };
+    AmLocator locator = AmLocator.fromEnvironment(conf);
+    if (locator != null) {
+      am.followAm(locator, PsKeys.RECOVERY_TIMEOUT_MS.get(conf), registration);
+    }
+    am.register(registration.get());
     heartbeater = new Heartbeater(am, Role.SERVER, env.index(), PsKeys.HEARTBEAT_MS.get(conf), 30,
         new Heartbeater.Source() {
           @Override
@@ -67,7 +78,7 @@ public final class ParameterServer implements AutoCloseable {
           public Map<String, Double> metrics() {
             return handler.gauges();
           }
-        }, commands::offer).start();
+        }, r -> commands.offer(r.getCommand())).start();
     Layout layout = awaitLayout(am, PsKeys.HEARTBEAT_MS.get(conf));
     handler.install(KeyLayout.fromThrift(layout));
     LOG.info("server {} installed layout version {} ({} ranges)", env.index(), layout.getVersion(), layout.getRangesSize());
@@ -75,10 +86,16 @@ public final class ParameterServer implements AutoCloseable {
 
   /** Polls the AM until the layout is ready (version > 0). */
   public static Layout awaitLayout(CoordinatorClient am, long pollMs) throws IOException, InterruptedException {
+    return awaitLayout(am, pollMs, 1);
+  }
+
+  /** Polls the AM until its layout has at least the given version (and is ready). */
+  public static Layout awaitLayout(CoordinatorClient am, long pollMs, long minVersion)
+      throws IOException, InterruptedException {
     long wait = 50;
     while (true) {
       Layout layout = am.layout();
-      if (layout.getVersion() > 0) {
+      if (layout.getVersion() >= Math.max(1, minVersion)) {
         return layout;
       }
       Thread.sleep(wait);

@@ -138,6 +138,17 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     return clock.get();
   }
 
+  /**
+   * Sets the clock a new client starts at (a job resumed from a checkpoint, a replaced worker, a
+   * run after a rollback), before its first call.
+   */
+  public void startClock(long c) {
+    if (c < 0) {
+      throw new IllegalArgumentException("clock " + c + " is negative");
+    }
+    clock.set(c);
+  }
+
   long nextRequestId() {
     return requestIds.getAndIncrement();
   }

@@ -6,6 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import yarnps.conf.PsKeys;
+import yarnps.runtime.AmLocator;
 import yarnps.runtime.ContainerEnv;
 import yarnps.runtime.CoordinatorClient;
 import yarnps.runtime.ExitCodes;
@@ -13,6 +14,7 @@ import yarnps.runtime.Heartbeater;
 import yarnps.runtime.JobConf;
 import yarnps.thrift.Command;
 import yarnps.thrift.FinishRequest;
+import yarnps.thrift.HeartbeatResponse;
 import yarnps.thrift.Role;
 import yarnps.worker.api.PsJob;
 
@@ -30,8 +32,15 @@ public final class WorkerMain {
   static int run(Configuration conf, ContainerEnv env) {
     CoordinatorClient am = new CoordinatorClient(env.amHost(), env.amPort(), PsKeys.RPC_TIMEOUT_MS.get(conf));
     AtomicReference<Command> command = new AtomicReference<>();
+    // A rollback the AM ordered and this worker has not carried out yet.
+    AtomicReference<HeartbeatResponse> rollback = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicLong seenRollback = new java.util.concurrent.atomic.AtomicLong();
     Thread main = Thread.currentThread();
     try (WorkerRuntime ctx = new WorkerRuntime(conf, env, am)) {
+      AmLocator locator = AmLocator.fromEnvironment(conf);
+      if (locator != null) {
+        am.followAm(locator, PsKeys.RECOVERY_TIMEOUT_MS.get(conf), ctx::registration);
+      }
       Heartbeater hb = new Heartbeater(am, Role.WORKER, env.index(), PsKeys.HEARTBEAT_MS.get(conf), 30,
           new Heartbeater.Source() {
             @Override
@@ -48,27 +57,49 @@ public final class WorkerMain {
             public Map<String, Double> metrics() {
               return ctx.heartbeatMetrics();
             }
-          }, c -> {
-            if (c == Command.ABORT && command.compareAndSet(null, c)) {
+          }, r -> {
+            if (r.getCommand() == Command.ABORT && command.compareAndSet(null, Command.ABORT)) {
               LOG.warn("worker {}: the AM aborted the job", env.index());
               main.interrupt();
+            } else if (r.getCommand() == Command.ROLLBACK && r.getRollbackId() > seenRollback.get()) {
+              // The AM repeats the order until this worker's heartbeat echoes the id: act once.
+              seenRollback.set(r.getRollbackId());
+              LOG.warn("worker {}: the AM rolled the parameters back to clock {} (rollback {}): stopping this run",
+                  env.index(), r.getResumeClock(), r.getRollbackId());
+              rollback.set(r);
+              // Fails every pending call: the job stops at its next call to the servers.
+              ctx.disconnect();
             }
           }).start();
       String diagnostics = "";
-      boolean ok;
+      boolean ok = false;
       try {
         ctx.connect();
         PsJob job = loadJob(conf);
-        LOG.info("worker {} running {}", env.index(), job.getClass().getName());
-        job.run(ctx);
-        ctx.leaveClockGroup();
-        ok = true;
+        while (true) {
+          LOG.info("worker {} running {} from clock {}", env.index(), job.getClass().getName(), ctx.resumeClock());
+          try {
+            job.run(ctx);
+            if (rollback.get() == null) {
+              ctx.leaveClockGroup();
+            }
+          } catch (Exception e) {
+            if (rollback.get() == null) {
+              throw e;
+            }
+            LOG.info("worker {}: this run ended for the rollback: {}", env.index(), message(e));
+          }
+          HeartbeatResponse order = rollback.getAndSet(null);
+          if (order == null) {
+            ok = true;
+            break;
+          }
+          ctx.rollback(order);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        ok = false;
         diagnostics = "worker " + env.index() + " interrupted";
       } catch (Exception e) {
-        ok = false;
         diagnostics = "worker " + env.index() + ": " + message(e);
         LOG.error("worker {} failed", env.index(), e);
       }

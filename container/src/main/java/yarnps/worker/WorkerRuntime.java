@@ -43,6 +43,10 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
   private volatile double progress;
   private int numWorkers;
   private volatile ThriftParameterClient params;
+  /** The clock the current run of the job starts at. */
+  private volatile long resumeClock;
+  /** The last rollback this worker carried out (0: none), echoed in heartbeats as rollback_id. */
+  private volatile long rollbackId;
 
   WorkerRuntime(Configuration conf, ContainerEnv env, CoordinatorClient am) {
     this.conf = conf;
@@ -51,18 +55,65 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
     this.malformedPolicy = PsKeys.MALFORMED.get(conf);
   }
 
+  /** This worker's registration; its clock tells a new AM attempt where the worker is. */
+  RegisterRequest registration() {
+    RegisterRequest r = new RegisterRequest(Role.WORKER, env.index(), env.containerId(), JobConf.localHost(), 0);
+    r.setClock(clock());
+    return r;
+  }
+
   /** Registers, waits for the layout and connects to the servers. */
   void connect() throws IOException, InterruptedException {
-    RegisterResponse r = am.register(new RegisterRequest(Role.WORKER, env.index(), env.containerId(),
-        JobConf.localHost(), 0));
+    RegisterResponse r = am.register(registration());
     numWorkers = r.getNumWorkers();
-    Layout layout = ParameterServer.awaitLayout(am, PsKeys.HEARTBEAT_MS.get(conf));
+    resumeClock = r.getResumeClock();
+    if (resumeClock > 0) {
+      LOG.info("worker {} resumes at clock {}", env.index(), resumeClock);
+    }
+    connectServers(1);
+  }
+
+  /**
+   * Carries out a rollback the AM ordered: drops the servers' connections (failing every pending
+   * call), and connects again once the AM's layout is at least the rollback's, to run the job
+   * again from the rollback's clock.
+   */
+  void rollback(yarnps.thrift.HeartbeatResponse order) throws IOException, InterruptedException {
+    disconnect();
+    resumeClock = order.getResumeClock();
+    LOG.warn("worker {}: rollback {} to clock {} (layout {})", env.index(), order.getRollbackId(), resumeClock,
+        order.getLayoutVersion());
+    connectServers(order.getLayoutVersion());
+    rollbackId = order.getRollbackId();
+  }
+
+  /** Fails every pending call to the servers and closes their connections. */
+  void disconnect() {
+    ThriftParameterClient p = params;
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  long rollbackId() {
+    return rollbackId;
+  }
+
+  @Override
+  public long resumeClock() {
+    return resumeClock;
+  }
+
+  private void connectServers(long minVersion) throws IOException, InterruptedException {
+    Layout layout = ParameterServer.awaitLayout(am, PsKeys.HEARTBEAT_MS.get(conf), minVersion);
     Map<String, Integer> widths = new HashMap<>();
     for (TableSpec t : TableSpec.allFromConf(conf)) {
       widths.put(t.name(), t.width());
     }
-    params = new ThriftParameterClient(KeyLayout.fromThrift(layout), layout.getServers(), widths, env.index(),
-        ClientOptions.from(conf, numWorkers));
+    ThriftParameterClient client = new ThriftParameterClient(KeyLayout.fromThrift(layout), layout.getServers(), widths,
+        env.index(), ClientOptions.from(conf, numWorkers));
+    client.startClock(resumeClock);
+    params = client;
     LOG.info("worker {} of {} connected to {} servers (layout version {})", env.index(), numWorkers,
         layout.getServersSize(), layout.getVersion());
   }
@@ -96,6 +147,7 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
   Map<String, Double> heartbeatMetrics() {
     Map<String, Double> m = new HashMap<>(gauges);
     m.put("malformed_lines", (double) malformed.get());
+    m.put("rollback_id", (double) rollbackId);
     ThriftParameterClient p = params;
     if (p != null) {
       // Data-plane savings: keys not sent thanks to key caching, bytes saved by compression.

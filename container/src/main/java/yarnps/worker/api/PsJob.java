@@ -7,8 +7,10 @@ import yarnps.conf.ConfigKey;
  * A training job: the user class that every worker container runs.
  *
  * <p>The class named by {@code yarnps.job.class} lives in the job jar and has a public no-argument
- * constructor. Each worker makes one instance and calls {@link #run} once. Returning normally means
- * this worker finished; throwing fails the job with the exception's message as the diagnostic.
+ * constructor. Each worker makes one instance and calls {@link #run} once; again, on the same
+ * instance, when the AM rolled the parameters back to a checkpoint (a lost server without replicas),
+ * and then the run starts at {@link WorkerContext#resumeClock()}. Returning normally means this
+ * worker finished; throwing fails the job with the exception's message as the diagnostic.
  *
  * <pre>{@code
  * public final class MyJob implements PsJob {

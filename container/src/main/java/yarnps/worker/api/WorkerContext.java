@@ -64,4 +64,13 @@ public interface WorkerContext {
 
   /** Blocks until every worker called {@code barrier} with the same name. */
   void barrier(String name) throws IOException, InterruptedException;
+
+  /**
+   * The clock this run of the job starts at: 0 for a fresh job. A job restored from a checkpoint,
+   * a replacement of a lost worker, and a run after a rollback start later: the parameters already
+   * hold every push of the clocks before it, so the job skips that work (for example the first
+   * resumeClock minibatches) and goes on from there. {@link ParameterClient#clock()} starts here.
+   * The job's code must be deterministic in what it does per clock for the skip to be exact.
+   */
+  long resumeClock();
 }

@@ -46,6 +46,7 @@ final class BatchPipeline {
   private double slowProbability = 1;
   private final java.util.SplittableRandom slowRandom = new java.util.SplittableRandom(17);
   private long computed;
+  private long skip;
 
   BatchPipeline(ParameterClient ps, String table, Listener listener) {
     this.ps = ps;
@@ -57,9 +58,28 @@ final class BatchPipeline {
     }
   }
 
+  /**
+   * Makes the first {@code batches} batches submitted no-ops: the job resumes at that clock (from
+   * a checkpoint, as a replaced worker, or after a rollback), and the parameters already hold them.
+   */
+  void resumeAt(long batches) {
+    this.skip = batches;
+  }
+
+  /** Whether batches are still being skipped to reach the resume clock. */
+  boolean skipping() {
+    return submitted < skip;
+  }
+
   /** Queues rows[from, to) (copied, so {@code rows} may be reused on return) and sends its pull. */
   void submit(RowBlock rows, int from, int to) throws IOException {
     if (from == to) {
+      return;
+    }
+    if (submitted < skip) {
+      // Done in an earlier run: its clock is already counted in the parameters.
+      submitted++;
+      computed++;
       return;
     }
     int s = (int) (submitted % DEPTH);

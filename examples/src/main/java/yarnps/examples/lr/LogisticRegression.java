@@ -101,6 +101,8 @@ public final class LogisticRegression implements PsJob {
     int testEvery = ctx.workerIndex() == 0 && !PsKeys.INPUT_TEST.get(conf).isEmpty() ? TEST_EVERY.get(conf) : 0;
     Reporter reporter = new Reporter(ctx, REPORT_EVERY.get(conf));
     BatchPipeline pipeline = new BatchPipeline(ps, table, reporter);
+    // One batch is one clock: a run that resumes at clock c skips the first c batches.
+    pipeline.resumeAt(ctx.resumeClock());
     if (ctx.workerIndex() == STRAGGLER.get(conf)) {
       pipeline.slowdown(STRAGGLER_FACTOR.get(conf), STRAGGLER_PROBABILITY.get(conf));
       LOG.info("worker {} plays a straggler: {}x slower", ctx.workerIndex(), STRAGGLER_FACTOR.get(conf));
@@ -163,7 +165,7 @@ public final class LogisticRegression implements PsJob {
   /** After every testEvery-th epoch but the last (evaluated after training anyway): test metrics as a series point. */
   private static void testAfterEpoch(WorkerContext ctx, String table, BatchPipeline pipeline, int epoch, int epochs,
       int testEvery, Clockwork time) throws IOException {
-    if (testEvery > 0 && (epoch + 1) % testEvery == 0 && epoch + 1 < epochs) {
+    if (testEvery > 0 && (epoch + 1) % testEvery == 0 && epoch + 1 < epochs && !pipeline.skipping()) {
       pipeline.flush();
       long e0 = System.nanoTime();
       Evaluator.Result r = evaluate(ctx, table);
