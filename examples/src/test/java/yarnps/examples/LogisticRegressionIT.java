@@ -181,9 +181,11 @@ class LogisticRegressionIT {
   }
 
   @Test
-  void aKilledServerFailsTheJobNamingItAndNothingHangs() throws Exception {
+  void aKilledServerPastTheFailureLimitFailsTheJobNamingItAndNothingHangs() throws Exception {
     Configuration job = job(train.toString(), output("killed"));
     job.setInt("lr.epochs", 1000);
+    // No replacement allowed: the first server failure is past the limit (RecoveryIT replaces).
+    job.setInt("yarnps.server.max-failures", 0);
     YarnPsClient client = new YarnPsClient(new PrintStream(new ByteArrayOutputStream(), true), System.err);
     assertEquals(YarnPsClient.EXIT_OK, ToolRunner.run(job, client, new String[] {"submit", "--no-wait"}));
     var appId = client.lastSubmitted();

@@ -1,0 +1,251 @@
+package yarnps.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.ToolRunner;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import yarnps.client.EmbeddedCluster;
+import yarnps.client.YarnPsClient;
+import yarnps.examples.demo.JobResult;
+import yarnps.examples.demo.LrJobConf;
+import yarnps.examples.gen.ClickLogGenerator;
+
+/**
+ * Fault injection on MiniDFSCluster + MiniYARNCluster: containers of running jobs are killed by
+ * their process id (as a crashed JVM or a lost machine would end), and the jobs must still succeed
+ * with nothing lost: {@link yarnps.examples.check.CountingJob} knows the exact answer, the LR
+ * example must reach the quality bar of an undisturbed run.
+ */
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+class RecoveryIT {
+  private static EmbeddedCluster cluster;
+  private static Configuration conf;
+  private static FileSystem fs;
+  private static File local;
+  private static ClickLogGenerator.Summary truth;
+  private static Path train;
+  private static Path test;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    File target = new File(System.getProperty("yarnps.it.dir", "target")).getAbsoluteFile();
+    File base = Files.createTempDirectory(target.toPath(), "recovery-it-").toFile();
+    cluster = EmbeddedCluster.start(new File(base, "cluster"), 6144, 12);
+    conf = cluster.conf();
+    fs = FileSystem.get(conf);
+    local = new File(base, "data");
+    ClickLogGenerator.Options g = new ClickLogGenerator.Options();
+    g.out = local;
+    g.trainRows = 60_000;
+    g.testRows = 15_000;
+    g.files = 3;
+    g.seed = 7;
+    g.vocab = 1000;
+    truth = ClickLogGenerator.generate(g);
+    train = fs.makeQualified(new Path("/data/train"));
+    test = fs.makeQualified(new Path("/data/test"));
+    fs.copyFromLocalFile(false, true, new Path(new File(local, "train").getAbsolutePath()), train);
+    fs.copyFromLocalFile(false, true, new Path(new File(local, "test").getAbsolutePath()), test);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static String output(String name) {
+    return fs.makeQualified(new Path("/out/" + name)).toString();
+  }
+
+  /** The counting job: every worker adds 1 per clock to every key. */
+  static Configuration counting(String output, int servers, int workers, long clocks, int clockMs) {
+    Configuration job = LrJobConf.of(conf, System.getProperty("yarnps.it.frameworkJar"),
+        System.getProperty("yarnps.it.jobJar"), train.toString(), null, output, servers, workers, 1);
+    job.set("yarnps.app.name", "counting");
+    job.set("yarnps.job.class", "yarnps.examples.check.CountingJob");
+    job.unset("lr.epochs");
+    job.set("yarnps.table.w.updater", "add");
+    for (String k : new String[] {"ftrl.alpha", "ftrl.beta", "l1", "l2"}) {
+      job.unset("yarnps.table.w." + k);
+    }
+    job.setLong("count.clocks", clocks);
+    job.setInt("count.keys", 20_000);
+    job.setInt("count.clock.ms", clockMs);
+    job.setInt("yarnps.heartbeat.timeout.ms", 20_000);
+    return job;
+  }
+
+  static Configuration lr(String output) {
+    Configuration job = LrJobConf.of(conf, System.getProperty("yarnps.it.frameworkJar"),
+        System.getProperty("yarnps.it.jobJar"), train.toString(), test.toString(), output, 2, 2, 3);
+    job.setInt("yarnps.heartbeat.timeout.ms", 20_000);
+    return job;
+  }
+
+  /** Submits without waiting; returns the application id. */
+  static ApplicationId submit(Configuration job, String... extra) throws Exception {
+    YarnPsClient client = new YarnPsClient(new PrintStream(new ByteArrayOutputStream(), true), System.err);
+    String[] args = new String[extra.length + 2];
+    args[0] = "submit";
+    System.arraycopy(extra, 0, args, 1, extra.length);
+    args[args.length - 1] = "--no-wait";
+    assertEquals(YarnPsClient.EXIT_OK, ToolRunner.run(job, client, args));
+    return client.lastSubmitted();
+  }
+
+  /** Waits for the application to end and returns its report. */
+  static ApplicationReport awaitEnd(YarnClient yarn, ApplicationId app, int seconds) throws Exception {
+    waitFor(() -> YarnPsClient.ended(yarn.getApplicationReport(app).getYarnApplicationState()), seconds,
+        "the job to end");
+    return yarn.getApplicationReport(app);
+  }
+
+  /** Kills (SIGKILL) the first live process of the application whose command line names mainClass. */
+  static ProcessHandle kill(ApplicationId app, String mainClass) {
+    ProcessHandle p = ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().map(c -> c.contains(mainClass) && c.contains(app.toString()))
+            .orElse(false))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + mainClass + " process of " + app));
+    System.out.println("IT: killing " + mainClass + " pid " + p.pid() + " of " + app);
+    p.destroyForcibly();
+    return p;
+  }
+
+  static YarnClient yarn() {
+    YarnClient yarn = YarnClient.createYarnClient();
+    yarn.init(conf);
+    yarn.start();
+    return yarn;
+  }
+
+  static void assertCountedExactly(String output) throws Exception {
+    JobResult r = JobResult.read(conf, output);
+    System.out.println("IT: counted " + r.metrics());
+    assertEquals(0.0, r.metric("keys_wrong"), 0.0, "every key holds workers x clocks: " + r.metrics());
+    assertEquals(0.0, r.metric("lost_updates"), 0.0, "no update lost or counted twice: " + r.metrics());
+  }
+
+  @Test
+  void aKilledServerWithReplicationLosesNoAcknowledgedUpdate() throws Exception {
+    String out = output("count-k1");
+    Configuration job = counting(out, 3, 2, 400, 25);
+    job.setInt("yarnps.replication", 1);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(job);
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.15f, 180, "counting to start");
+      kill(app, "yarnps.server.ParameterServer");
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+    }
+    assertCountedExactly(out);
+  }
+
+  @Test
+  void aKilledServerWithoutReplicationRollsBackToTheCheckpointAndLosesNothing() throws Exception {
+    String out = output("count-k0");
+    Configuration job = counting(out, 2, 2, 400, 25);
+    job.setLong("yarnps.checkpoint.interval.clocks", 50);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(job);
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.4f, 180, "counting past a checkpoint");
+      kill(app, "yarnps.server.ParameterServer");
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+    }
+    // The workers went back to the checkpoint's clock and counted again from there.
+    assertCountedExactly(out);
+  }
+
+  @Test
+  void aKilledServerMidTrainingStillReachesTheQualityBar() throws Exception {
+    String out = output("lr-server-killed");
+    Configuration job = lr(out);
+    job.setLong("yarnps.checkpoint.interval.clocks", 40);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(job);
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.3f, 180, "training to start");
+      kill(app, "yarnps.server.ParameterServer");
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+    }
+    assertQualityBar(out);
+  }
+
+  @Test
+  void aKilledWorkerIsReplacedAndResumes() throws Exception {
+    String out = output("count-worker");
+    Configuration job = counting(out, 2, 2, 400, 25);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(job);
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.25f, 180, "counting to start");
+      kill(app, "yarnps.worker.WorkerMain");
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+    }
+    assertCountedExactly(out);
+  }
+
+  @Test
+  void aKilledAmIsTakenOverByItsNextAttempt() throws Exception {
+    String out = output("count-am");
+    Configuration job = counting(out, 2, 2, 500, 25);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(job);
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.2f, 180, "counting to start");
+      kill(app, "yarnps.appmaster.AppMaster");
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+      assertEquals(2, yarn.getApplicationAttempts(app).size(), "a second AM attempt took over");
+    }
+    assertCountedExactly(out);
+  }
+
+  static void assertQualityBar(String out) throws Exception {
+    JobResult result = JobResult.read(conf, out);
+    double auc = result.metric("auc");
+    double logloss = result.metric("logloss");
+    System.out.printf("IT: after recovery: test AUC %.4f logloss %.4f; hidden model AUC %.4f%n", auc, logloss,
+        truth.truthAuc());
+    // The same bar as an undisturbed run (LogisticRegressionIT).
+    assertTrue(auc > 0.5 + 0.8 * (truth.truthAuc() - 0.5), "AUC " + auc + " vs hidden model " + truth.truthAuc());
+    assertTrue(logloss < truth.baselineLogloss(), "logloss " + logloss + " vs " + truth.baselineLogloss());
+  }
+
+  /** Polls a condition every 200 ms until it holds or the deadline passes. */
+  static void waitFor(Check check, int seconds, String what) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}
