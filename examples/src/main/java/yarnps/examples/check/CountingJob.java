@@ -114,6 +114,9 @@ public final class CountingJob implements PsJob {
     result.put("count_max", (double) max);
     result.put("keys_wrong", (double) wrong);
     result.put("lost_updates", lost);
+    // This worker's longest wait for the servers, and when it ended (epoch ms): for the recovery experiment.
+    result.put("max_push_gap_ms", (double) maxGapMs);
+    result.put("push_resumed_at_ms", (double) resumedAtMs);
     LOG.info("counted: expected {} per key, held {}..{}, {} keys wrong, {} updates lost", expected, min, max, wrong,
         lost);
     ctx.reportFinal(result, Map.of());
