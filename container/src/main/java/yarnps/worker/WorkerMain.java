@@ -67,8 +67,11 @@ public final class WorkerMain {
               LOG.warn("worker {}: the AM rolled the parameters back to clock {} (rollback {}): stopping this run",
                   env.index(), r.getResumeClock(), r.getRollbackId());
               rollback.set(r);
-              // Fails every pending call: the job stops at its next call to the servers.
+              // Fails every pending call (none is resent): the job stops at its next call to the
+              // servers. Then the AM hears that this worker holds no call of the old parameters,
+              // and publishes the restored layout once every worker said so.
               ctx.disconnect();
+              ctx.acknowledgeRollback(r.getRollbackId());
             }
           }).start();
       String diagnostics = "";

@@ -45,7 +45,7 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
   private volatile ThriftParameterClient params;
   /** The clock the current run of the job starts at. */
   private volatile long resumeClock;
-  /** The last rollback this worker carried out (0: none), echoed in heartbeats as rollback_id. */
+  /** The last rollback whose calls this worker dropped (0: none), echoed in heartbeats as rollback_id. */
   private volatile long rollbackId;
 
   WorkerRuntime(Configuration conf, ContainerEnv env, CoordinatorClient am) {
@@ -84,7 +84,11 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
     LOG.warn("worker {}: rollback {} to clock {} (layout {})", env.index(), order.getRollbackId(), resumeClock,
         order.getLayoutVersion());
     connectServers(order.getLayoutVersion());
-    rollbackId = order.getRollbackId();
+  }
+
+  /** Tells the AM, in the next heartbeats, that this worker dropped its calls for the rollback. */
+  void acknowledgeRollback(long id) {
+    rollbackId = Math.max(rollbackId, id);
   }
 
   /** Fails every pending call to the servers and closes their connections. */
