@@ -8,6 +8,7 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,6 +27,8 @@ import yarnps.client.YarnPsClient;
 import yarnps.examples.demo.JobResult;
 import yarnps.examples.demo.LrJobConf;
 import yarnps.examples.gen.ClickLogGenerator;
+import yarnps.checkpoint.CheckpointReader;
+import yarnps.model.ModelReader;
 
 /**
  * Fault injection on MiniDFSCluster + MiniYARNCluster: containers of running jobs are killed by
@@ -217,6 +220,106 @@ class RecoveryIT {
       assertEquals(2, yarn.getApplicationAttempts(app).size(), "a second AM attempt took over");
     }
     assertCountedExactly(out);
+  }
+
+  @Test
+  void checkpointsArePrunedAndARestoredJobHasBitIdenticalParametersOnMoreServers() throws Exception {
+    String root = fs.makeQualified(new Path("/ckpt/lr")).toString();
+    String outA = output("lr-ckpt-a");
+    Configuration a = lr(outA);
+    a.set("yarnps.checkpoint.dir", root);
+    a.setLong("yarnps.checkpoint.interval.clocks", 40);
+    a.setInt("yarnps.checkpoint.keep", 2);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(a);
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+    }
+    List<CheckpointReader.CheckpointDir> kept = new CheckpointReader(fs).list(new Path(root));
+    System.out.println("IT: checkpoints kept: " + kept);
+    assertEquals(2, kept.size(), "yarnps.checkpoint.keep=2 after more checkpoints than that: " + kept);
+    assertTrue(kept.stream().allMatch(CheckpointReader.CheckpointDir::complete), kept.toString());
+    Path newest = kept.stream().max(java.util.Comparator.comparingLong(CheckpointReader.CheckpointDir::clock))
+        .orElseThrow().dir();
+
+    // A new job from the end checkpoint, on 3 servers instead of 2: the ranges are re-split on
+    // load, the workers resume at the checkpoint's clock (past their last batch), and the model
+    // it saves must equal the first job's bit for bit.
+    String outB = output("lr-ckpt-b");
+    Configuration b = lr(outB);
+    b.setInt("yarnps.servers", 3);
+    b.setBoolean("yarnps.checkpoint.at.end", false);
+    b.setInt("yarnps.checkpoint.interval.sec", 0);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(b, "--restore-from", newest.toString());
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+    }
+    ModelReader.Model ma = ModelReader.read(fs, new Path(JobResult.read(conf, outA).labels().get("model")));
+    ModelReader.Model mb = ModelReader.read(fs, new Path(JobResult.read(conf, outB).labels().get("model")));
+    assertEquals(ma.size(), mb.size(), "keys in the restored job's model");
+    assertTrue(ma.size() > 1000, "model has " + ma.size() + " keys");
+    for (int i = 0; i < ma.size(); i++) {
+      long k = ma.key(i);
+      assertEquals(Float.floatToRawIntBits(ma.value(i, 0)), Float.floatToRawIntBits(mb.get(k, 0)),
+          "weight of key " + Long.toUnsignedString(k));
+    }
+    assertEquals(JobResult.read(conf, outA).metric("auc"), JobResult.read(conf, outB).metric("auc"), 0.0,
+        "the restored parameters score the test set exactly as the saved ones");
+  }
+
+  @Test
+  void aCorruptShardMakesTheLoaderUseThePreviousCheckpointSayingSo() throws Exception {
+    String root = fs.makeQualified(new Path("/ckpt/count")).toString();
+    String out = output("count-ckpt");
+    Configuration job = counting(out, 2, 2, 200, 5);
+    job.set("yarnps.checkpoint.dir", root);
+    job.setLong("yarnps.checkpoint.interval.clocks", 50);
+    job.setInt("yarnps.checkpoint.keep", 3);
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(job);
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
+    }
+    List<CheckpointReader.CheckpointDir> kept = new CheckpointReader(fs).list(new Path(root));
+    assertTrue(kept.size() >= 2, kept.toString());
+    kept = new java.util.ArrayList<>(kept);
+    kept.sort(java.util.Comparator.comparingLong(CheckpointReader.CheckpointDir::clock));
+    CheckpointReader.CheckpointDir newest = kept.get(kept.size() - 1);
+    CheckpointReader.CheckpointDir previous = kept.get(kept.size() - 2);
+    // Flip one byte in the middle of one shard of the newest checkpoint.
+    Path shard = null;
+    for (var st : fs.listStatus(new Path(newest.dir(), "w"))) {
+      if (st.getPath().getName().endsWith(".shard") && st.getLen() > 200) {
+        shard = st.getPath();
+        break;
+      }
+    }
+    assertTrue(shard != null, "a shard with rows in " + newest.dir());
+    byte[] bytes;
+    try (var in = fs.open(shard)) {
+      bytes = in.readAllBytes();
+    }
+    bytes[bytes.length / 2] ^= 0x5a;
+    try (var os = fs.create(shard, true)) {
+      os.write(bytes);
+    }
+    CheckpointReader.Selection sel = new CheckpointReader(fs).newestValid(new Path(root),
+        yarnps.checkpoint.Checkpoint.Verification.FULL);
+    assertEquals(previous.dir().toUri().getPath(), sel.checkpoint().orElseThrow().dir().toUri().getPath(),
+        "the loader falls back to the previous checkpoint");
+    String shardName = shard.getName();
+    assertTrue(sel.skipped().stream().anyMatch(s -> s.reason().contains(shardName)),
+        "and says which shard was bad: " + sel.skipped());
+
+    // The client refuses the corrupt checkpoint by name, and from the root restores the previous one.
+    ByteArrayOutputStream bytesOut = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(bytesOut, true, StandardCharsets.UTF_8);
+    int rc = ToolRunner.run(counting(output("count-ckpt-bad"), 2, 2, 200, 5), new YarnPsClient(ps, ps),
+        new String[] {"submit", "--restore-from", newest.dir().toString(), "--no-wait"});
+    assertEquals(YarnPsClient.EXIT_USAGE, rc, bytesOut.toString(StandardCharsets.UTF_8));
+    assertTrue(bytesOut.toString(StandardCharsets.UTF_8).contains(shard.getName()),
+        bytesOut.toString(StandardCharsets.UTF_8));
   }
 
   static void assertQualityBar(String out) throws Exception {
