@@ -31,6 +31,7 @@ import org.apache.hadoop.yarn.security.AMRMTokenIdentifier;
 import org.apache.hadoop.yarn.webapp.util.WebAppUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import yarnps.checkpoint.CheckpointFormat;
 import yarnps.common.Json;
 import yarnps.conf.PsKeys;
 import yarnps.rpc.Rpc;
@@ -40,6 +41,7 @@ import yarnps.runtime.JobConf;
 import yarnps.server.ParameterServer;
 import yarnps.thrift.Coordinator;
 import yarnps.thrift.InputSplit;
+import yarnps.thrift.Layout;
 import yarnps.thrift.Role;
 
 /**
@@ -69,6 +71,9 @@ public final class AppMaster {
   private Map<String, LocalResource> resources;
   private ByteBuffer containerTokens;
   private String host;
+  private RestoreOnStart restore;
+  private ServerControls controls;
+  private CheckpointCoordinator checkpoints;
 
   AppMaster(YarnConfiguration conf, String appId, Path stagingDir) {
     this.conf = conf;
@@ -94,9 +99,24 @@ public final class AppMaster {
     state = new JobState(servers, workers, PsKeys.VNODES.get(conf), splits, System::currentTimeMillis);
     telemetry = new Telemetry(state, System::currentTimeMillis, TELEMETRY_INTERVAL_MS);
     host = JobConf.localHost();
-    coordinator = Rpc.startServer("am-coordinator", new Coordinator.Processor<>(new CoordinatorHandler(state)), 0,
-        64 << 20, 4 * (servers + workers) + 16);
+    try {
+      restore = RestoreOnStart.open(conf);
+    } catch (IOException e) {
+      planError = planError != null ? planError : e.getMessage();
+    }
+    controls = new ServerControls(state::layout, (int) Math.min(Integer.MAX_VALUE,
+        PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf) + 10_000L));
+    Path checkpointRoot = CheckpointFormat.root(conf);
+    checkpoints = new CheckpointCoordinator(conf, checkpointRoot.getFileSystem(conf), checkpointRoot, controls,
+        new AmJob(), System::currentTimeMillis, restore == null ? 0 : restore.clock(), TELEMETRY_INTERVAL_MS);
+    if (PsKeys.CHECKPOINT_AT_END.get(conf)) {
+      state.succeedAfterEndWork();
+    }
+    coordinator = Rpc.startServer("am-coordinator",
+        new Coordinator.Processor<>(new CoordinatorHandler(state, checkpoints, restore)), 0, 64 << 20,
+        4 * (servers + workers) + 16);
     StatusView view = new StatusView(state, telemetry, jobInfo(PsKeys.QUEUE.get(conf)), System::currentTimeMillis);
+    view.checkpoints(checkpoints);
     http = new StatusHttpServer(view, new TrackingPage(), proxyFilterParams());
     String trackingUrl = "http://" + host + ":" + http.port() + "/";
     LOG.info("AM {}: coordinator on {}:{}, tracking page {}", appId, host, coordinator.port(), trackingUrl);
@@ -113,6 +133,7 @@ public final class AppMaster {
     try {
       if (planError == null) {
         startContainers(registration.getMaximumResourceCapability());
+        checkpoints.start();
       } else {
         state.fail(planError);
       }
@@ -120,6 +141,14 @@ public final class AppMaster {
       while (state.awaitOutcome(TELEMETRY_INTERVAL_MS) == JobState.Outcome.RUNNING) {
         state.checkLiveness(timeout);
         telemetry.maybeSample();
+        if (restore != null && state.layout().getVersion() > 0 && RestoreOnStart.serversInstalled(state)
+            && restore.claim()) {
+          startRestore();
+        }
+        if (state.workersDone()) {
+          checkpoints.atEnd();
+          state.succeed();
+        }
       }
     } catch (Exception e) {
       LOG.error("AM failed while running the job", e);
@@ -141,6 +170,65 @@ public final class AppMaster {
     // Only after the final unregister: another attempt would need the staged files.
     deleteStaging();
     return ok ? ExitCodes.OK : ExitCodes.JOB_FAILED;
+  }
+
+  private void startRestore() {
+    Layout layout = state.layout();
+    state.events().info("restoring the servers from " + restore.dir() + " (clock " + restore.clock() + ")");
+    Thread t = new Thread(() -> {
+      try {
+        long rows = restore.run(layout, controls);
+        state.events().info("restored " + rows + " rows from " + restore.dir() + "; workers start at clock "
+            + restore.clock());
+      } catch (IOException | RuntimeException e) {
+        state.fail(e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "restore");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The job as the checkpoint coordinator sees it. */
+  private final class AmJob implements CheckpointCoordinator.Job {
+    @Override
+    public Layout layout() {
+      return state.layout();
+    }
+
+    @Override
+    public String notReady() {
+      JobState.Outcome o = state.outcome();
+      if (o != JobState.Outcome.RUNNING) {
+        return "the job is not running (" + o + ")";
+      }
+      if (state.layout().getVersion() == 0) {
+        return "the servers have not all registered yet";
+      }
+      if (restore != null && !restore.done()) {
+        return "the servers are being restored from " + restore.dir();
+      }
+      return null;
+    }
+
+    @Override
+    public long slowestWorkerClock() {
+      return state.withMembers(members -> {
+        long min = -1;
+        for (Member m : members) {
+          if (m.role == Role.WORKER && m.state != Member.State.FINISHED && m.state != Member.State.FAILED) {
+            min = min < 0 ? m.clock : Math.min(min, m.clock);
+          }
+        }
+        return min;
+      });
+    }
+
+    @Override
+    public void event(EventLog.Kind kind, String text) {
+      state.events().add(kind, text);
+    }
   }
 
   /** The job's facts for the tracking page; {@code queue} is where the RM placed the job. */
@@ -268,6 +356,9 @@ public final class AppMaster {
   }
 
   void stop() {
+    if (checkpoints != null) {
+      checkpoints.close();
+    }
     if (nm != null) {
       nm.stop();
     }
