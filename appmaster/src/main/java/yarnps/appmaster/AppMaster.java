@@ -106,11 +106,16 @@ public final class AppMaster {
     }
     controls = new ServerControls(state::layout, (int) Math.min(Integer.MAX_VALUE,
         PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf) + 10_000L));
-    Path checkpointRoot = CheckpointFormat.root(conf);
-    checkpoints = new CheckpointCoordinator(conf, checkpointRoot.getFileSystem(conf), checkpointRoot, controls,
-        new AmJob(), System::currentTimeMillis, restore == null ? 0 : restore.clock(), TELEMETRY_INTERVAL_MS);
-    if (PsKeys.CHECKPOINT_AT_END.get(conf)) {
-      state.succeedAfterEndWork();
+    try {
+      Path checkpointRoot = CheckpointFormat.root(conf);
+      checkpoints = new CheckpointCoordinator(conf, checkpointRoot.getFileSystem(conf), checkpointRoot, controls,
+          new AmJob(), System::currentTimeMillis, restore == null ? 0 : restore.clock(), TELEMETRY_INTERVAL_MS);
+      if (PsKeys.CHECKPOINT_AT_END.get(conf)) {
+        state.succeedAfterEndWork();
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn("this job takes no checkpoints: {}", e.getMessage());
+      state.events().add(EventLog.Kind.WARN, "no checkpoints: " + e.getMessage());
     }
     coordinator = Rpc.startServer("am-coordinator",
         new Coordinator.Processor<>(new CoordinatorHandler(state, checkpoints, restore)), 0, 64 << 20,
@@ -133,7 +138,9 @@ public final class AppMaster {
     try {
       if (planError == null) {
         startContainers(registration.getMaximumResourceCapability());
-        checkpoints.start();
+        if (checkpoints != null) {
+          checkpoints.start();
+        }
       } else {
         state.fail(planError);
       }
@@ -146,7 +153,7 @@ public final class AppMaster {
           startRestore();
         }
         if (state.workersDone()) {
-          checkpoints.atEnd();
+          checkpoints.atEnd(); // logged and evented if it fails: the job's result stands either way
           state.succeed();
         }
       }
