@@ -282,6 +282,88 @@ class CheckpointCoordinatorTest {
     assertTrue(servers.calls.isEmpty());
   }
 
+  /** A ParameterService answering the checkpoint calls of one server of {@code fake}; others throw. */
+  private static yarnps.thrift.ParameterService.Iface serverOf(FakeCheckpointServers fake, int index) {
+    return (yarnps.thrift.ParameterService.Iface) java.lang.reflect.Proxy.newProxyInstance(
+        yarnps.thrift.ParameterService.Iface.class.getClassLoader(),
+        new Class<?>[] {yarnps.thrift.ParameterService.Iface.class}, (proxy, method, args) -> {
+          try {
+            return switch (method.getName()) {
+              case "checkpointPrepare" -> fake.prepare(index, (Long) args[0]);
+              case "checkpoint" -> fake.checkpoint(index, (Long) args[0], (Long) args[1], (String) args[2]);
+              case "checkpointAbort" -> {
+                fake.abort(index, (Long) args[0]);
+                yield null;
+              }
+              default -> throw new UnsupportedOperationException(method.getName());
+            };
+          } catch (IOException e) {
+            throw yarnps.rpc.Errors.internal(method.getName(), e);
+          }
+        });
+  }
+
+  @Test
+  void theAmsServerControlsCarryTheProtocolOverRealSockets() throws Exception {
+    conf.set(PsKeys.CHECKPOINT_TIMEOUT_MS.name(), "3000");
+    FakeCheckpointServers fake = new FakeCheckpointServers(fs, tables(), 200);
+    servers = fake;
+    List<yarnps.rpc.Rpc.Server> rpc = new ArrayList<>();
+    try {
+      List<yarnps.thrift.ServerAddress> addrs = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        yarnps.rpc.Rpc.Server srv = yarnps.rpc.Rpc.startServer("fake-ps-" + i,
+            new yarnps.thrift.ParameterService.Processor<>(serverOf(fake, i)), 0, 1 << 20, 4);
+        rpc.add(srv);
+        addrs.add(new yarnps.thrift.ServerAddress(i, "127.0.0.1", srv.port()));
+      }
+      Layout layout = new Layout(FakeCheckpointServers.LAYOUT.version(), FakeCheckpointServers.LAYOUT.toThriftRanges(),
+          addrs);
+      CheckpointCoordinator.Job job = new CheckpointCoordinator.Job() {
+        @Override
+        public Layout layout() {
+          return layout;
+        }
+
+        @Override
+        public String notReady() {
+          return null;
+        }
+
+        @Override
+        public long slowestWorkerClock() {
+          return 0;
+        }
+
+        @Override
+        public void event(EventLog.Kind kind, String text) {
+          events.add(kind + " " + text);
+        }
+      };
+      coordinator = new CheckpointCoordinator(conf, fs, root, new ServerControls(() -> layout, 5000), job,
+          System::currentTimeMillis, 0, 5);
+      fake.maxClockSeen[1] = 5;
+      CheckpointCoordinator.Result ok = coordinator.takeNow("sockets");
+      assertTrue(ok.committed(), ok.message());
+      new CheckpointReader(fs).open(CheckpointFormat.dir(root, 6)).verify(Checkpoint.Verification.FULL);
+      fake.maxClockSeen[1] = 9;
+      fake.hanging = 1;
+      CheckpointCoordinator.Result late = coordinator.takeNow("sockets, server 1 stuck");
+      assertFalse(late.committed());
+      assertTrue(late.message().contains("server 1 did not answer checkpoint"), late.message());
+      assertEquals(2, fake.aborts.size(), "the abort reached the stuck server on a connection of its own");
+      fake.hanging = -1;
+      fake.failing = 0;
+      CheckpointCoordinator.Result failed = coordinator.takeNow("sockets, server 0 fails");
+      assertTrue(failed.message().contains("server 0: disk full"), failed.message());
+      assertEquals(List.of(6L), new CheckpointReader(fs).list(root).stream().map(CheckpointReader.CheckpointDir::clock)
+          .toList());
+    } finally {
+      fake.release();
+      rpc.forEach(yarnps.rpc.Rpc.Server::stop);
+    }
+  }
+
   @Test
   void trackingPageShowsTheLastCheckpointPerServerAndTheList() throws Exception {
     CheckpointCoordinator c = coordinator(true);
