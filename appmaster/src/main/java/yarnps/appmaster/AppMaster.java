@@ -104,8 +104,9 @@ public final class AppMaster {
     } catch (IOException e) {
       planError = planError != null ? planError : e.getMessage();
     }
+    // A call lasts as long as the server's writes (checkpoint) or reads (restore).
     controls = new ServerControls(state::layout, (int) Math.min(Integer.MAX_VALUE,
-        PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf) + 10_000L));
+        Math.max(PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf), PsKeys.RECOVERY_TIMEOUT_MS.get(conf)) + 10_000L));
     try {
       Path checkpointRoot = CheckpointFormat.root(conf);
       checkpoints = new CheckpointCoordinator(conf, checkpointRoot.getFileSystem(conf), checkpointRoot, controls,

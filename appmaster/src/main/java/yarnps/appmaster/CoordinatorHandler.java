@@ -21,9 +21,6 @@ import yarnps.thrift.Role;
 final class CoordinatorHandler implements Coordinator.Iface {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHandler.class);
 
-  /** How long a worker's registration waits for the servers' restore (below the workers' RPC timeout). */
-  static final long RESTORE_WAIT_MS = 100_000;
-
   private final JobState state;
   private final CheckpointCoordinator checkpoints;
   private final RestoreOnStart restore;
@@ -53,7 +50,7 @@ final class CoordinatorHandler implements Coordinator.Iface {
     RegisterResponse resp = new RegisterResponse(state.numServers(), state.numWorkers());
     if (restore != null && r.getRole() == Role.WORKER) {
       try {
-        resp.setResumeClock(restore.awaitRestored(RESTORE_WAIT_MS));
+        resp.setResumeClock(restore.awaitRestored());
       } catch (java.io.IOException e) {
         throw Errors.notReady(e.getMessage());
       } catch (InterruptedException e) {

@@ -31,12 +31,18 @@ final class RestoreOnStart {
 
   private final String dir;
   private final long clock;
+  private final long registrationWaitMs;
   private Phase phase = Phase.WAITING;
   private String failure = "";
 
-  RestoreOnStart(String dir, long clock) {
+  /**
+   * @param registrationWaitMs how long a worker's registration may wait for the restore: below
+   *     the workers' RPC timeout, so that they get an answer rather than a broken call
+   */
+  RestoreOnStart(String dir, long clock, long registrationWaitMs) {
     this.dir = dir;
     this.clock = clock;
+    this.registrationWaitMs = registrationWaitMs;
   }
 
   /**
@@ -61,7 +67,8 @@ final class RestoreOnStart {
     } catch (IOException e) {
       throw new IOException("yarnps.restore.from=" + p + " cannot be restored: " + e.getMessage(), e);
     }
-    return new RestoreOnStart(fs.makeQualified(p).toString(), ckpt.clock());
+    return new RestoreOnStart(fs.makeQualified(p).toString(), ckpt.clock(),
+        Math.max(1000, PsKeys.RPC_TIMEOUT_MS.get(conf) * 4L / 5));
   }
 
   /** The checkpoint's clock: where the workers start. */
@@ -134,9 +141,10 @@ final class RestoreOnStart {
   /**
    * Blocks a worker's registration until the servers are restored; returns the clock to start at.
    *
-   * @throws IOException if the restore failed or is still running after {@code timeoutMs}
+   * @throws IOException if the restore failed or is still running after 4/5 of yarnps.rpc.timeout.ms
    */
-  synchronized long awaitRestored(long timeoutMs) throws IOException, InterruptedException {
+  synchronized long awaitRestored() throws IOException, InterruptedException {
+    long timeoutMs = registrationWaitMs;
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (phase == Phase.WAITING || phase == Phase.RUNNING) {
       long left = deadline - System.currentTimeMillis();
