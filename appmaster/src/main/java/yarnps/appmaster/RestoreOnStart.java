@@ -37,7 +37,8 @@ final class RestoreOnStart {
 
   /**
    * @param registrationWaitMs how long a worker's registration may wait for the restore: below
-   *     the workers' RPC timeout, so that they get an answer rather than a broken call
+   *     the workers' RPC timeout (they get an answer rather than a broken call) and the heartbeat
+   *     timeout (a registered worker sends no heartbeat while it waits)
    */
   RestoreOnStart(String dir, long clock, long registrationWaitMs) {
     this.dir = dir;
@@ -68,7 +69,7 @@ final class RestoreOnStart {
       throw new IOException("yarnps.restore.from=" + p + " cannot be restored: " + e.getMessage(), e);
     }
     return new RestoreOnStart(fs.makeQualified(p).toString(), ckpt.clock(),
-        Math.max(1000, PsKeys.RPC_TIMEOUT_MS.get(conf) * 4L / 5));
+        Math.max(1000, Math.min(PsKeys.RPC_TIMEOUT_MS.get(conf), PsKeys.HEARTBEAT_TIMEOUT_MS.get(conf)) * 4L / 5));
   }
 
   /** The checkpoint's clock: where the workers start. */
@@ -141,7 +142,8 @@ final class RestoreOnStart {
   /**
    * Blocks a worker's registration until the servers are restored; returns the clock to start at.
    *
-   * @throws IOException if the restore failed or is still running after 4/5 of yarnps.rpc.timeout.ms
+   * @throws IOException if the restore failed or is still running after 4/5 of the smaller of
+   *     yarnps.rpc.timeout.ms and yarnps.heartbeat.timeout.ms
    */
   synchronized long awaitRestored() throws IOException, InterruptedException {
     long timeoutMs = registrationWaitMs;
