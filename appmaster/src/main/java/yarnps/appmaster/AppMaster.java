@@ -110,7 +110,7 @@ public final class AppMaster {
     try {
       Path checkpointRoot = CheckpointFormat.root(conf);
       checkpoints = new CheckpointCoordinator(conf, checkpointRoot.getFileSystem(conf), checkpointRoot, controls,
-          new AmJob(), System::currentTimeMillis, restore == null ? 0 : restore.clock(), TELEMETRY_INTERVAL_MS);
+          new CheckpointJob(state, () -> restore), System::currentTimeMillis, restore == null ? 0 : restore.clock(), TELEMETRY_INTERVAL_MS);
       if (PsKeys.CHECKPOINT_AT_END.get(conf)) {
         state.succeedAfterEndWork();
       }
@@ -196,47 +196,6 @@ public final class AppMaster {
     }, "restore");
     t.setDaemon(true);
     t.start();
-  }
-
-  /** The job as the checkpoint coordinator sees it. */
-  private final class AmJob implements CheckpointCoordinator.Job {
-    @Override
-    public Layout layout() {
-      return state.layout();
-    }
-
-    @Override
-    public String notReady() {
-      JobState.Outcome o = state.outcome();
-      if (o != JobState.Outcome.RUNNING) {
-        return "the job is not running (" + o + ")";
-      }
-      if (state.layout().getVersion() == 0) {
-        return "the servers have not all registered yet";
-      }
-      if (restore != null && !restore.done()) {
-        return "the servers are being restored from " + restore.dir();
-      }
-      return null;
-    }
-
-    @Override
-    public long slowestWorkerClock() {
-      return state.withMembers(members -> {
-        long min = -1;
-        for (Member m : members) {
-          if (m.role == Role.WORKER && m.state != Member.State.FINISHED && m.state != Member.State.FAILED) {
-            min = min < 0 ? m.clock : Math.min(min, m.clock);
-          }
-        }
-        return min;
-      });
-    }
-
-    @Override
-    public void event(EventLog.Kind kind, String text) {
-      state.events().add(kind, text);
-    }
   }
 
   /** The job's facts for the tracking page; {@code queue} is where the RM placed the job. */

@@ -249,7 +249,7 @@ final class CheckpointCoordinator implements Closeable {
     }
   }
 
-  /** Takes one checkpoint now, on the caller's thread; waits for a running one first. For tests and atEnd. */
+  /** Takes one checkpoint now, on the caller's thread, after the running one if any. */
   Result takeNow(String reason) throws InterruptedException {
     oneAtATime.lockInterruptibly();
     try {

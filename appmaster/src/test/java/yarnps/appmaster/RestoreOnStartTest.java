@@ -167,6 +167,29 @@ class RestoreOnStartTest {
   }
 
   @Test
+  void theCoordinatorSeesTheSlowestRunningWorkerAndWhyNoCheckpointCanBeTaken() throws Exception {
+    JobState s = state(1, 3);
+    conf.set(PsKeys.RESTORE_FROM.name(), checkpointAt8().toString());
+    RestoreOnStart restore = RestoreOnStart.open(conf);
+    CheckpointJob job = new CheckpointJob(s, () -> restore);
+    assertEquals("the servers have not all registered yet", job.notReady());
+    s.register(Role.SERVER, 0, "cs", "h", 1);
+    assertTrue(job.notReady().startsWith("the servers are being restored from "), job.notReady());
+    restore.run(s.layout(), servers());
+    assertNull(job.notReady());
+    s.heartbeat(Role.WORKER, 0, 12, 0, Map.of());
+    s.heartbeat(Role.WORKER, 1, 9, 0, Map.of());
+    s.heartbeat(Role.WORKER, 2, 15, 0, Map.of());
+    assertEquals(9, job.slowestWorkerClock());
+    s.finish(Role.WORKER, 1, true, "");
+    assertEquals(12, job.slowestWorkerClock(), "a finished worker no longer holds the interval back");
+    s.finish(Role.WORKER, 0, true, "");
+    s.finish(Role.WORKER, 2, true, "");
+    assertEquals(-1, job.slowestWorkerClock());
+    assertEquals("the job is not running (SUCCEEDED)", job.notReady());
+  }
+
+  @Test
   void requestCheckpointAnswersWithASentence() throws Exception {
     assertEquals("no checkpoint: this ApplicationMaster takes no checkpoints",
         new CoordinatorHandler(state(1, 1)).requestCheckpoint("x"));
