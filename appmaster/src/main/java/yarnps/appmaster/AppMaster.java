@@ -31,6 +31,7 @@ import org.apache.hadoop.yarn.security.AMRMTokenIdentifier;
 import org.apache.hadoop.yarn.webapp.util.WebAppUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import yarnps.checkpoint.CheckpointFormat;
 import yarnps.common.Json;
 import yarnps.conf.PsKeys;
 import yarnps.rpc.Rpc;
@@ -40,6 +41,7 @@ import yarnps.runtime.JobConf;
 import yarnps.server.ParameterServer;
 import yarnps.thrift.Coordinator;
 import yarnps.thrift.InputSplit;
+import yarnps.thrift.Layout;
 import yarnps.thrift.Role;
 
 /**
@@ -69,6 +71,9 @@ public final class AppMaster {
   private Map<String, LocalResource> resources;
   private ByteBuffer containerTokens;
   private String host;
+  private RestoreOnStart restore;
+  private ServerControls controls;
+  private CheckpointCoordinator checkpoints;
 
   AppMaster(YarnConfiguration conf, String appId, Path stagingDir) {
     this.conf = conf;
@@ -94,9 +99,30 @@ public final class AppMaster {
     state = new JobState(servers, workers, PsKeys.VNODES.get(conf), splits, System::currentTimeMillis);
     telemetry = new Telemetry(state, System::currentTimeMillis, TELEMETRY_INTERVAL_MS);
     host = JobConf.localHost();
-    coordinator = Rpc.startServer("am-coordinator", new Coordinator.Processor<>(new CoordinatorHandler(state)), 0,
-        64 << 20, 4 * (servers + workers) + 16);
+    try {
+      restore = RestoreOnStart.open(conf);
+    } catch (IOException e) {
+      planError = planError != null ? planError : e.getMessage();
+    }
+    // A call lasts as long as the server's writes (checkpoint) or reads (restore).
+    controls = new ServerControls(state::layout, (int) Math.min(Integer.MAX_VALUE,
+        Math.max(PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf), PsKeys.RECOVERY_TIMEOUT_MS.get(conf)) + 10_000L));
+    try {
+      Path checkpointRoot = CheckpointFormat.root(conf);
+      checkpoints = new CheckpointCoordinator(conf, checkpointRoot.getFileSystem(conf), checkpointRoot, controls,
+          new CheckpointJob(state, () -> restore), System::currentTimeMillis, restore == null ? 0 : restore.clock(), TELEMETRY_INTERVAL_MS);
+      if (PsKeys.CHECKPOINT_AT_END.get(conf)) {
+        state.succeedAfterEndWork();
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn("this job takes no checkpoints: {}", e.getMessage());
+      state.events().add(EventLog.Kind.WARN, "no checkpoints: " + e.getMessage());
+    }
+    coordinator = Rpc.startServer("am-coordinator",
+        new Coordinator.Processor<>(new CoordinatorHandler(state, checkpoints, restore)), 0, 64 << 20,
+        4 * (servers + workers) + 16);
     StatusView view = new StatusView(state, telemetry, jobInfo(PsKeys.QUEUE.get(conf)), System::currentTimeMillis);
+    view.checkpoints(checkpoints);
     http = new StatusHttpServer(view, new TrackingPage(), proxyFilterParams());
     String trackingUrl = "http://" + host + ":" + http.port() + "/";
     LOG.info("AM {}: coordinator on {}:{}, tracking page {}", appId, host, coordinator.port(), trackingUrl);
@@ -113,6 +139,9 @@ public final class AppMaster {
     try {
       if (planError == null) {
         startContainers(registration.getMaximumResourceCapability());
+        if (checkpoints != null) {
+          checkpoints.start();
+        }
       } else {
         state.fail(planError);
       }
@@ -120,6 +149,14 @@ public final class AppMaster {
       while (state.awaitOutcome(TELEMETRY_INTERVAL_MS) == JobState.Outcome.RUNNING) {
         state.checkLiveness(timeout);
         telemetry.maybeSample();
+        if (restore != null && state.layout().getVersion() > 0 && RestoreOnStart.serversInstalled(state)
+            && restore.claim()) {
+          startRestore();
+        }
+        if (state.workersDone()) {
+          checkpoints.atEnd(); // logged and evented if it fails: the job's result stands either way
+          state.succeed();
+        }
       }
     } catch (Exception e) {
       LOG.error("AM failed while running the job", e);
@@ -141,6 +178,24 @@ public final class AppMaster {
     // Only after the final unregister: another attempt would need the staged files.
     deleteStaging();
     return ok ? ExitCodes.OK : ExitCodes.JOB_FAILED;
+  }
+
+  private void startRestore() {
+    Layout layout = state.layout();
+    state.events().info("restoring the servers from " + restore.dir() + " (clock " + restore.clock() + ")");
+    Thread t = new Thread(() -> {
+      try {
+        long rows = restore.run(layout, controls);
+        state.events().info("restored " + rows + " rows from " + restore.dir() + "; workers start at clock "
+            + restore.clock());
+      } catch (IOException | RuntimeException e) {
+        state.fail(e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "restore");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The job's facts for the tracking page; {@code queue} is where the RM placed the job. */
@@ -268,6 +323,9 @@ public final class AppMaster {
   }
 
   void stop() {
+    if (checkpoints != null) {
+      checkpoints.close();
+    }
     if (nm != null) {
       nm.stop();
     }

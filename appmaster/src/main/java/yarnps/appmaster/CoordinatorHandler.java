@@ -15,15 +15,28 @@ import yarnps.thrift.MetricsReport;
 import yarnps.thrift.PsError;
 import yarnps.thrift.RegisterRequest;
 import yarnps.thrift.RegisterResponse;
+import yarnps.thrift.Role;
 
 /** The Coordinator service: thin glue from Thrift to {@link JobState}; bad peers get UNKNOWN_PEER. */
 final class CoordinatorHandler implements Coordinator.Iface {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHandler.class);
 
   private final JobState state;
+  private final CheckpointCoordinator checkpoints;
+  private final RestoreOnStart restore;
 
   CoordinatorHandler(JobState state) {
+    this(state, null, null);
+  }
+
+  /**
+   * @param checkpoints null when the job takes no checkpoints
+   * @param restore null unless the job starts from a checkpoint
+   */
+  CoordinatorHandler(JobState state, CheckpointCoordinator checkpoints, RestoreOnStart restore) {
     this.state = state;
+    this.checkpoints = checkpoints;
+    this.restore = restore;
   }
 
   @Override
@@ -34,7 +47,18 @@ final class CoordinatorHandler implements Coordinator.Iface {
       throw Errors.unknownPeer(e.getMessage());
     }
     LOG.info("{} {} registered from {}:{} ({})", r.getRole(), r.getIndex(), r.getHost(), r.getPort(), r.getContainerId());
-    return new RegisterResponse(state.numServers(), state.numWorkers());
+    RegisterResponse resp = new RegisterResponse(state.numServers(), state.numWorkers());
+    if (restore != null && r.getRole() == Role.WORKER) {
+      try {
+        resp.setResumeClock(restore.awaitRestored());
+      } catch (java.io.IOException e) {
+        throw Errors.notReady(e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Errors.notReady("AM shutting down");
+      }
+    }
+    return resp;
   }
 
   @Override
@@ -104,7 +128,12 @@ final class CoordinatorHandler implements Coordinator.Iface {
   }
 
   @Override
-  public String requestCheckpoint(String reason) throws PsError {
-    throw Errors.internal("requestCheckpoint", new UnsupportedOperationException("not implemented yet"));
+  public String requestCheckpoint(String reason) {
+    if (checkpoints == null) {
+      return "no checkpoint: this ApplicationMaster takes no checkpoints";
+    }
+    String answer = checkpoints.requestNow(reason);
+    LOG.info("checkpoint requested ({}): {}", reason, answer);
+    return answer;
   }
 }

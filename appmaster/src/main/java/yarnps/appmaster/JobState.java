@@ -55,6 +55,9 @@ final class JobState {
   private Outcome outcome = Outcome.RUNNING;
   private String diagnostics = "";
   private long endMs;
+  /** Success waits for the AM's end-of-job work (checkpoint) once every worker finished. */
+  private boolean succeedAfterEndWork;
+  private boolean workersDone;
   /** Further failures seen after the first (a killed container behind a worker's failed call). */
   private final List<String> laterFailures = new ArrayList<>();
 
@@ -273,9 +276,35 @@ final class JobState {
           return;
         }
       }
+      workersDone = true;
+      if (succeedAfterEndWork) {
+        notifyAll();
+        return;
+      }
+      succeed();
+    }
+  }
+
+  /**
+   * From now on the last worker's finish leaves the job RUNNING ({@link #workersDone}) until the
+   * AM calls {@link #succeed}: the end-of-job checkpoint runs in between, servers still up.
+   */
+  synchronized void succeedAfterEndWork() {
+    succeedAfterEndWork = true;
+  }
+
+  /** Whether every worker finished while the job still runs (see {@link #succeedAfterEndWork}). */
+  synchronized boolean workersDone() {
+    return workersDone && outcome == Outcome.RUNNING;
+  }
+
+  /** Ends the job as SUCCEEDED, if it still runs. */
+  synchronized void succeed() {
+    if (outcome == Outcome.RUNNING) {
       outcome = Outcome.SUCCEEDED;
       endMs = clockMs.getAsLong();
       events.info("job succeeded: every worker finished");
+      notifyAll();
     }
   }
 

@@ -21,6 +21,7 @@ final class StatusView {
   private final Telemetry telemetry;
   private final LongSupplier clockMs;
   private volatile JobInfo info;
+  private volatile CheckpointCoordinator checkpoints;
 
   StatusView(JobState state, Telemetry telemetry, JobInfo info, LongSupplier clockMs) {
     this.state = state;
@@ -35,6 +36,11 @@ final class StatusView {
 
   JobState.Outcome outcome() {
     return state.outcome();
+  }
+
+  /** The source of the checkpoint documents and columns; none: no checkpoints are shown. */
+  void checkpoints(CheckpointCoordinator source) {
+    this.checkpoints = source;
   }
 
   /** Replaces the job facts (the queue is known only once the AM registered). */
@@ -117,7 +123,11 @@ final class StatusView {
         .field("bytes_out_per_sec", t == null ? 0 : t.bytesOutPerSec())
         .field("examples_per_sec", t == null ? 0 : t.examplesPerSec())
         .endObject();
-    j.field("checkpoints", 0L).field("last_checkpoint", (String) null);
+    CheckpointCoordinator ckpts = checkpoints;
+    CheckpointCoordinator.Result last = ckpts == null ? null : ckpts.lastCommitted();
+    j.field("checkpoints", ckpts == null ? 0L : ckpts.committed())
+        .field("last_checkpoint", last == null ? null : describe(last.clock(), last.rows(), last.bytes(), last.durationMs())
+            + ", " + last.path());
     j.numbers("result", state.finalMetrics()).strings("labels", state.finalLabels());
     j.name("am").beginObject().field("host", ji.amHost()).field("container", ji.amContainer())
         .field("logs", ji.amLogsUrl()).endObject();
@@ -143,6 +153,8 @@ final class StatusView {
     JobInfo ji = info;
     Layout layout = state.layout();
     long now = clockMs.getAsLong();
+    CheckpointCoordinator ckpts = checkpoints;
+    CheckpointCoordinator.Result last = ckpts == null ? null : ckpts.lastCommitted();
     Json j = new Json().beginObject().name("servers").beginArray();
     state.withMembers(members -> {
       for (Member m : members) {
@@ -170,7 +182,7 @@ final class StatusView {
             .field("pulls_per_sec", m.rates.perSecond("pulls"))
             .field("bytes_in_per_sec", m.rates.perSecond("bytes_in"))
             .field("bytes_out_per_sec", m.rates.perSecond("bytes_out"))
-            .field("last_checkpoint", (String) null)
+            .field("last_checkpoint", lastCheckpoint(last, m.index))
             .field("heartbeat_age_ms", m.lastHeartbeatMs == 0 ? -1 : now - m.lastHeartbeatMs)
             .field("diagnostics", m.diagnostics)
             .numbers("metrics", m.metrics)
@@ -252,9 +264,61 @@ final class StatusView {
     return j.endArray().field("throughput_next", throughputNext).endObject().toString();
   }
 
-  /** {@code api/v1/checkpoints}: none until checkpoints exist. */
+  /** A server's part of the newest committed checkpoint, for its "last checkpoint" column; null: none. */
+  private static String lastCheckpoint(CheckpointCoordinator.Result last, int server) {
+    if (last == null) {
+      return null;
+    }
+    long[] rowsBytes = last.perServer().getOrDefault(server, new long[2]);
+    return describe(last.clock(), rowsBytes[0], rowsBytes[1], last.durationMs());
+  }
+
+  /** "clock 120: 1000 rows, 20.1 KB in 35 ms". */
+  static String describe(long clock, long rows, long bytes, long ms) {
+    return "clock " + clock + ": " + rows + " rows, " + bytesString(bytes) + " in " + ms + " ms";
+  }
+
+  static String bytesString(long b) {
+    if (b < 1024) {
+      return b + " B";
+    }
+    String units = "KMGTPE";
+    int u = -1;
+    double v = b;
+    while (v >= 1024 && u < units.length() - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %sB", v, units.charAt(u));
+  }
+
+  /**
+   * {@code api/v1/checkpoints}: the recent checkpoint attempts, oldest first (a running one last),
+   * each with its outcome ("committed", "skipped", "failed", "running"), clock (-1 before the cut),
+   * path, rows, bytes, start time, duration, message and per-server rows and bytes; and the root.
+   */
   String checkpoints() {
-    return new Json().beginObject().name("checkpoints").beginArray().endArray().endObject().toString();
+    CheckpointCoordinator ckpts = checkpoints;
+    Json j = new Json().beginObject();
+    j.field("root", ckpts == null ? null : ckpts.root().toString());
+    j.field("committed", ckpts == null ? 0L : ckpts.committed());
+    j.name("checkpoints").beginArray();
+    if (ckpts != null) {
+      for (CheckpointCoordinator.Result r : ckpts.recent()) {
+        String outcome = r.committed() ? "committed" : r.skipped() ? "skipped"
+            : "running".equals(r.message()) ? "running" : "failed";
+        j.beginObject().field("outcome", outcome).field("reason", r.reason()).field("clock", r.clock())
+            .field("path", r.path()).field("rows", r.rows()).field("bytes", r.bytes())
+            .field("started_ms", r.startMs()).field("duration_ms", r.durationMs()).field("message", r.message());
+        j.name("servers").beginArray();
+        for (Map.Entry<Integer, long[]> e : r.perServer().entrySet()) {
+          j.beginObject().field("id", e.getKey()).field("rows", e.getValue()[0]).field("bytes", e.getValue()[1])
+              .endObject();
+        }
+        j.endArray().endObject();
+      }
+    }
+    return j.endArray().endObject().toString();
   }
 
   /** {@code api/v1/events}: the recent events after sequence number {@code since}, oldest first. */

@@ -24,12 +24,13 @@ import yarnps.conf.PsKeys;
 
 /**
  * The yarn-ps command line, a Hadoop {@link Tool}:
- * {@code yarn jar yarnps.jar submit|status|kill|list}. Generic options ({@code -D}, {@code -conf},
+ * {@code yarn jar yarnps.jar submit|status|kill|list|checkpoint|checkpoints}. Generic options ({@code -D}, {@code -conf},
  * {@code -libjars}, {@code -files}) work as in every Hadoop tool.
  *
  * <p>Exit codes: 0 the job SUCCEEDED (or the command worked); 1 the job FAILED or was KILLED;
  * 2 bad usage or an invalid job (nothing submitted); 3 the cluster refused or could not be reached;
- * 4 the ResourceManager does not know the application.
+ * 4 the ResourceManager does not know the application (or {@code checkpoints} found no such
+ * directory). {@code checkpoint} exits 1 when the application is not running or its AM refuses.
  */
 public final class YarnPsClient extends Configured implements Tool {
   public static final int EXIT_OK = 0;
@@ -70,12 +71,20 @@ public final class YarnPsClient extends Configured implements Tool {
     return String.join("\n",
         "usage: yarn jar yarnps.jar <command> [generic options] [args]",
         "commands:",
-        "  submit [--no-wait]   validate the job config, stage it and submit it; wait and show progress",
-        "                       until it ends unless --no-wait (job config: -conf job.xml and/or -D key=value)",
+        "  submit [--no-wait] [--restore-from <checkpoint dir>]",
+        "                       validate the job config, stage it and submit it; wait and show progress",
+        "                       until it ends unless --no-wait (job config: -conf job.xml and/or -D key=value);",
+        "                       --restore-from starts the job from a checkpoint (ckpt-<clock> directory) whose",
+        "                       tables match the job's (names, widths, updaters); the output must be new",
         "  status <appId>       print the application's summary as JSON (with the ApplicationMaster's",
         "                       live status while it runs)",
         "  kill <appId>         kill the application",
         "  list [--all-users]   list your yarn-ps applications (type YARNPS), or everyone's",
+        "  checkpoint <appId> [--reason text]",
+        "                       ask the running application's ApplicationMaster for a checkpoint now and",
+        "                       print its answer (exit 1 if the application is not running or refuses)",
+        "  checkpoints <dir>    list the checkpoints under a directory (e.g. <output>/checkpoints), newest",
+        "                       first; given one checkpoint (ckpt-<clock>), read and check every shard",
         "generic options: -D key=value, -conf file.xml, -libjars, -files, -fs, -jt",
         "exit codes: 0 succeeded or the command worked, 1 job failed or killed, 2 bad usage or invalid job,",
         "            3 cluster error, 4 no such application",
@@ -112,6 +121,14 @@ public final class YarnPsClient extends Configured implements Tool {
           });
         case "list":
           return list(conf, args);
+        case "checkpoint":
+          return checkpoint(conf, args);
+        case "checkpoints":
+          if (args.length != 2) {
+            err.println("checkpoints: expected one directory\n" + usage());
+            return EXIT_USAGE;
+          }
+          return CheckpointCommands.list(conf, args[1], out, err);
         case "help":
         case "-h":
         case "--help":
@@ -135,15 +152,30 @@ public final class YarnPsClient extends Configured implements Tool {
 
   private int submit(Configuration conf, String[] args) throws IOException, YarnException, InterruptedException {
     boolean wait = true;
+    String restoreFrom = null;
     for (int i = 1; i < args.length; i++) {
       if (args[i].equals("--no-wait")) {
         wait = false;
+      } else if (args[i].equals("--restore-from") && i + 1 < args.length) {
+        restoreFrom = args[++i];
+      } else if (args[i].equals("--restore-from")) {
+        err.println("submit: --restore-from needs a checkpoint directory\n" + usage());
+        return EXIT_USAGE;
       } else {
         err.println("submit: unknown argument '" + args[i] + "'\n" + usage());
         return EXIT_USAGE;
       }
     }
+    if (restoreFrom != null) {
+      conf.set(PsKeys.RESTORE_FROM.name(), restoreFrom);
+    }
     JobValidator.validate(conf);
+    String restore = PsKeys.RESTORE_FROM.get(conf);
+    if (restore != null && !restore.isBlank()) {
+      String qualified = RestoreCheck.check(conf, restore.trim());
+      conf.set(PsKeys.RESTORE_FROM.name(), qualified);
+      out.println("restoring from " + qualified);
+    }
     try (YarnClient yarn = startYarn(conf)) {
       ApplicationId id = new JobSubmitter(conf, yarn).submit();
       lastSubmitted = id;
@@ -155,6 +187,37 @@ public final class YarnPsClient extends Configured implements Tool {
           new AmStatusReader(AM_TIMEOUT)).waitForEnd(id);
       return report.getFinalApplicationStatus() == FinalApplicationStatus.SUCCEEDED ? EXIT_OK : EXIT_JOB_FAILED;
     }
+  }
+
+  /** {@code checkpoint <appId> [--reason text]}: asks the job's AM for a checkpoint now. */
+  private int checkpoint(Configuration conf, String[] args) throws IOException, YarnException {
+    String reason = "client checkpoint command by " + UserGroupInformation.getCurrentUser().getShortUserName();
+    if (args.length == 4 && args[2].equals("--reason")) {
+      reason = args[3];
+    } else if (args.length != 2) {
+      err.println("checkpoint: expected an application id and optionally --reason <text>\n" + usage());
+      return EXIT_USAGE;
+    }
+    String why = reason;
+    return withApp(conf, new String[] {args[0], args[1]}, (yarn, id) -> {
+      ApplicationReport r = yarn.getApplicationReport(id);
+      if (!JobSubmitter.APP_TYPE.equals(r.getApplicationType())) {
+        err.println("checkpoint: " + id + " is not a yarn-ps application (type " + r.getApplicationType() + ")");
+        return EXIT_USAGE;
+      }
+      String address;
+      try {
+        address = CheckpointCommands.amAddress(r);
+      } catch (IllegalStateException e) {
+        err.println("checkpoint: " + e.getMessage());
+        return EXIT_JOB_FAILED;
+      }
+      int colon = address.lastIndexOf(':');
+      String answer = CheckpointCommands.request(address.substring(0, colon),
+          Integer.parseInt(address.substring(colon + 1)), why, CheckpointCommands.REQUEST_TIMEOUT_MS);
+      out.println(id + ": " + answer);
+      return CheckpointCommands.refused(answer) ? EXIT_JOB_FAILED : EXIT_OK;
+    });
   }
 
   private interface AppCommand {
