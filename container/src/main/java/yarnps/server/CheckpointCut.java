@@ -64,7 +64,7 @@ final class CheckpointCut {
   /** Pushes of this clock or above are held (eventual and bounded consistency). */
   private volatile long holdFrom = Long.MAX_VALUE;
   private volatile boolean cancelled;
-  private State state = State.IDLE;
+  private volatile State state = State.IDLE;
   private long id;
   private long prepared;
   /** Guarded by this. */
@@ -254,6 +254,11 @@ final class CheckpointCut {
     } finally {
       control.unlock();
     }
+  }
+
+  /** Whether a checkpoint is between {@link #begin} and {@link #release} (waiting or writing). */
+  boolean writing() {
+    return state == State.WRITING;
   }
 
   /** Keys of the pushes held now. */

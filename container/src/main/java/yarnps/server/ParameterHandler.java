@@ -326,6 +326,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     m.put("held_push_keys", held.heldKeys());
     m.put("checkpoint_held_keys", cut.heldKeys());
     m.put("checkpoint_pushes_held", cut.pushesHeld.sum());
+    m.put("checkpoint_writing", cut.writing() ? 1L : 0L);
     for (int w = 0; w < clocks.workers(); w++) {
       m.put("worker_clock_" + w, clocks.clock(w));
     }

@@ -66,6 +66,17 @@ class CheckpointCutTest {
     return Math.floorMod(h, 3) != 0;
   }
 
+  /** How many pushes of clocks below {@code below} shared key i gets. */
+  private static int expected(int workers, long below, int i) {
+    int n = 0;
+    for (int w = 0; w < workers; w++) {
+      for (long t = 0; t < below; t++) {
+        n += pushes(w, t, i) ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
   private static long[] sharedKeys(int n) {
     long[] k = new long[n];
     SplittableRandom r = new SplittableRandom(42);
@@ -94,6 +105,19 @@ class CheckpointCutTest {
       runs.add(CompletableFuture.runAsync(() -> {
         SplittableRandom jitter = new SplittableRandom(System.nanoTime() + me);
         for (int t = 0; t < clocks; t++) {
+          if (t % 4 == me) {
+            // The cut must not break the consistency model: a pull at t sees every push below t (sequential:
+            // exactly those), or below t - tau (bounded).
+            float[] seen = c.pull("w", shared).join();
+            for (int i = 0; i < shared.length; i++) {
+              long below = model.equals("sequential") ? t : model.equals("bounded") ? Math.max(0, t - 2) : 0;
+              int need = expected(workers, below, i);
+              if (seen[i] < need || model.equals("sequential") && seen[i] != need) {
+                throw new AssertionError(model + ": worker " + me + " pulled " + seen[i] + " for key " + shared[i]
+                    + " at clock " + t + ", the pushes of clocks below " + below + " are " + need);
+              }
+            }
+          }
           long[] keys = new long[shared.length];
           int n = 0;
           for (int i = 0; i < shared.length; i++) {
@@ -147,12 +171,7 @@ class CheckpointCutTest {
       Map<Long, Float> got = new HashMap<>();
       ckpt.readRange("w", 0, 0, (key, row) -> got.put(key, row[0]));
       for (int i = 0; i < shared.length; i++) {
-        int expected = 0;
-        for (int w = 0; w < workers; w++) {
-          for (int t = 0; t < Math.min(cut, clocks); t++) {
-            expected += pushes(w, t, i) ? 1 : 0;
-          }
-        }
+        int expected = expected(workers, Math.min(cut, clocks), i);
         float actual = got.getOrDefault(shared[i], 0f);
         assertEquals(expected, actual, 0f, model + ": checkpoint at clock " + cut + ", key " + shared[i]
             + " holds " + actual + " pushes, the pushes of clocks below " + cut + " are " + expected);
@@ -164,12 +183,7 @@ class CheckpointCutTest {
     assertTrue(midRun >= 2, model + ": " + midRun + " checkpoints cut while the workers ran");
     float[] end = group.clients.get(0).pull("w", shared).get();
     for (int i = 0; i < shared.length; i++) {
-      int expected = 0;
-      for (int w = 0; w < workers; w++) {
-        for (int t = 0; t < clocks; t++) {
-          expected += pushes(w, t, i) ? 1 : 0;
-        }
-      }
+      int expected = expected(workers, clocks, i);
       assertEquals(expected, end[i], 0f, model + ": every push applied once in the end (key " + shared[i] + ")");
     }
     assertEquals(0, counter("checkpoint_held_keys"), "nothing left held");
@@ -223,6 +237,33 @@ class CheckpointCutTest {
     List<yarnps.thrift.ShardInfo> shards = h.checkpoint(2, 4, tmp.resolve("ckpt2").toUri().toString());
     assertEquals(group.layout.numRanges(), shards.size(), "one shard per range of the only server");
     assertEquals(2, shards.stream().mapToLong(yarnps.thrift.ShardInfo::getRows).sum());
+  }
+
+  @Test
+  void abortingACheckpointThatWaitsEndsItAndAppliesTheHeldPushes() throws Exception {
+    group = new ServerGroup(conf("eventual", 2), 1, 1);
+    ParameterHandler h = group.handlers.get(0);
+    ThriftParameterClient c = group.client(0);
+    long[] keys = {8, 9};
+    c.push("w", keys, new float[] {1, 1}).get();
+    c.advanceClock().get();
+    long clock = h.checkpointPrepare(3);
+    c.push("w", keys, new float[] {1, 1}).get();
+    // Worker 1 never reaches the clock: the checkpoint waits (for the default 2 minutes) until aborted.
+    CompletableFuture<Object> taking = CompletableFuture.supplyAsync(() -> {
+      try {
+        return h.checkpoint(3, clock, tmp.resolve("never").toUri().toString());
+      } catch (PsError e) {
+        return e;
+      }
+    });
+    waitFor(() -> counter("checkpoint_writing") == 1);
+    assertEquals(2, counter("checkpoint_held_keys"));
+    h.checkpointAbort(3);
+    Object outcome = taking.get(1, TimeUnit.MINUTES);
+    assertTrue(outcome instanceof PsError e && e.getMessage().contains("aborted"), String.valueOf(outcome));
+    assertEquals(0, counter("checkpoint_writing"));
+    assertArrayEquals(new float[] {2, 2}, c.pull("w", keys).get(), "the held push was applied");
   }
 
   @Test
