@@ -85,6 +85,10 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.clocks = new ClockGroup(PsKeys.CONSISTENCY.get(conf), PsKeys.CONSISTENCY_TAU.get(conf),
         PsKeys.WORKERS.get(conf), held);
     this.cut = new CheckpointCut(self, clocks, this::applyHeld, PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf));
+    if (PsKeys.SERVER_THREADS.get(conf) < 2) {
+      LOG.warn("{} = 1: a checkpoint waiting for the workers' clocks holds the only thread that handles their"
+          + " clock updates, so every checkpoint will time out", PsKeys.SERVER_THREADS.name());
+    }
   }
 
   /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
