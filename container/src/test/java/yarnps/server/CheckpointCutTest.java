@@ -102,6 +102,7 @@ class CheckpointCutTest {
     for (int w = 0; w < workers; w++) {
       ThriftParameterClient c = group.client(w);
       int me = w;
+      yarnps.worker.api.KeyList all = c.keys(shared);
       runs.add(CompletableFuture.runAsync(() -> {
         SplittableRandom jitter = new SplittableRandom(System.nanoTime() + me);
         for (int t = 0; t < clocks; t++) {
@@ -128,8 +129,16 @@ class CheckpointCutTest {
           long[] mine = java.util.Arrays.copyOf(keys, n);
           float[] ones = new float[n];
           java.util.Arrays.fill(ones, 1f);
-          // Half the pushes in two parts, so that a worker has several pushes of a clock in flight.
-          if (jitter.nextBoolean()) {
+          // Pushes through the key cache (all shared keys, 0 where not pushed), in two parts (several pushes
+          // of a clock in flight), or whole.
+          int way = jitter.nextInt(3);
+          if (way == 0) {
+            float[] zeroOne = new float[shared.length];
+            for (int i = 0; i < shared.length; i++) {
+              zeroOne[i] = pushes(me, t, i) ? 1f : 0f;
+            }
+            c.push("w", all, zeroOne);
+          } else if (way == 1) {
             c.push("w", java.util.Arrays.copyOf(mine, n / 2), java.util.Arrays.copyOf(ones, n / 2));
             c.push("w", java.util.Arrays.copyOfRange(mine, n / 2, n), java.util.Arrays.copyOfRange(ones, n / 2, n));
           } else {
@@ -187,6 +196,7 @@ class CheckpointCutTest {
       assertEquals(expected, end[i], 0f, model + ": every push applied once in the end (key " + shared[i] + ")");
     }
     assertEquals(0, counter("checkpoint_held_keys"), "nothing left held");
+    assertTrue(counter("key_cache_hits") > 0, "some pushes named their keys through the key cache");
   }
 
   @Test
