@@ -36,6 +36,8 @@ final class ClockGroup {
   private final Object applyLock = new Object();
   /** Minimum clock of the workers still in the group whose pushes below it are applied; MAX when none is left. */
   private long published;
+  /** The published clock does not rise above this (a checkpoint cut in progress); MAX when free. */
+  private long cap = Long.MAX_VALUE;
   private final PriorityQueue<Parked> parked = new PriorityQueue<>((a, b) -> Long.compare(a.need, b.need));
   private long sequence;
 
@@ -125,34 +127,138 @@ final class ClockGroup {
     if (worker < 0 || worker >= clocks.length) {
       throw new IllegalArgumentException("worker " + worker + " is not in this job (0.." + (clocks.length - 1) + ")");
     }
-    long target;
     synchronized (this) {
       clocks[worker] = Math.max(clocks[worker], clock);
       left[worker] |= leaving;
-      target = minimum();
-      if (target <= published) {
+      notifyAll();
+      if (Math.min(minimum(), cap) <= published) {
         return;
       }
     }
-    if (applier != null && ordered()) {
-      synchronized (applyLock) {
-        applier.applyBelow(target);
-      }
-    }
+    advance();
+  }
+
+  /**
+   * Publishes min(minimum, cap), applying first under sequential consistency what the new
+   * published clock needs, and runs the pulls that became admissible on the calling thread.
+   */
+  private void advance() {
     List<Parked> ready = new ArrayList<>();
-    synchronized (this) {
-      if (target > published) {
-        published = target;
+    if (applier != null && ordered()) {
+      // Under applyLock, so that capAt() returning means no application past the cap is under way.
+      synchronized (applyLock) {
+        long target;
+        synchronized (this) {
+          target = Math.min(minimum(), cap);
+          if (target <= published) {
+            return;
+          }
+        }
+        applier.applyBelow(target);
+        synchronized (this) {
+          publish(target, ready);
+        }
       }
-      while (!parked.isEmpty() && parked.peek().need <= published) {
-        Parked p = parked.poll();
-        waitNanos.add(System.nanoTime() - p.since);
-        ready.add(p);
+    } else {
+      synchronized (this) {
+        publish(Math.min(minimum(), cap), ready);
       }
     }
     for (Parked p : ready) {
       p.run.run();
     }
+  }
+
+  /** Raises published to target (never lowers it) and collects the pulls now admissible; holds the monitor. */
+  private void publish(long target, List<Parked> ready) {
+    if (target > published) {
+      published = target;
+      notifyAll();
+    }
+    while (!parked.isEmpty() && parked.peek().need <= published) {
+      Parked p = parked.poll();
+      waitNanos.add(System.nanoTime() - p.since);
+      ready.add(p);
+    }
+  }
+
+  /**
+   * Stops the published clock (and so, under sequential consistency, the application of buffered
+   * pushes) at {@code cap}: from when this returns, no push of a clock at or above the cap is
+   * applied by the group and no pull that would need one is admitted, until the cap is raised.
+   * A published clock already above the cap stays. Raising the cap publishes (and applies) what
+   * it allows at once; {@code Long.MAX_VALUE} lifts it. Used by the checkpoint cut.
+   */
+  void capAt(long cap) {
+    synchronized (applyLock) {
+      synchronized (this) {
+        this.cap = cap;
+      }
+    }
+    advance();
+  }
+
+  /**
+   * Waits until the published clock is at least {@code clock} (every worker still in the group
+   * reached it, and under sequential consistency the pushes below it are applied), or
+   * {@code cancelled} says so (checked whenever the group changes or {@link #wakeWaiters} is
+   * called), or the deadline ({@link System#nanoTime()}) passes. Returns whether it got there.
+   */
+  boolean awaitPublished(long clock, long deadlineNanos, java.util.function.BooleanSupplier cancelled)
+      throws InterruptedException {
+    synchronized (this) {
+      while (published < clock && !cancelled.getAsBoolean()) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return published >= clock;
+    }
+  }
+
+  /** Wakes {@link #awaitPublished} callers so that they check their cancellation. */
+  synchronized void wakeWaiters() {
+    notifyAll();
+  }
+
+  /**
+   * Starts the group over at {@code clock}, as after a restore: every worker is at it and in the
+   * group again, published is it, the cap is lifted, and waiting pulls (of the job before the
+   * rollback) are dropped unanswered.
+   */
+  void reset(long clock) {
+    synchronized (applyLock) {
+      synchronized (this) {
+        java.util.Arrays.fill(clocks, clock);
+        java.util.Arrays.fill(left, false);
+        published = clock;
+        cap = Long.MAX_VALUE;
+        parked.clear();
+        notifyAll();
+      }
+    }
+  }
+
+  /** Worker w's clock as this server saw it last. */
+  synchronized long clock(int w) {
+    return clocks[w];
+  }
+
+  int workers() {
+    return clocks.length;
+  }
+
+  /** The workers still in the group whose clock is below {@code clock}, as "worker W at clock C". */
+  synchronized List<String> behind(long clock) {
+    List<String> out = new ArrayList<>();
+    for (int w = 0; w < clocks.length; w++) {
+      if (!left[w] && clocks[w] < clock) {
+        out.add("worker " + w + " at clock " + clocks[w]);
+      }
+    }
+    return out;
   }
 
   /** Minimum clock of the workers in the group; Long.MAX_VALUE when all have left. */

@@ -73,6 +73,15 @@ final class KeyCache {
     return c;
   }
 
+  /**
+   * Drops every cached list, as when the parameters were replaced by a restore: slots resolved
+   * against the old tables must never meet the new ones.
+   */
+  synchronized void clear() {
+    map.clear();
+    bytes = 0;
+  }
+
   synchronized int entries() {
     return map.size();
   }
@@ -108,6 +117,8 @@ final class KeyCache {
         numRuns = t.runs(keys, keys.length, r);
         runs = r;
         runsLayout = layoutVersion;
+        // A new layout may come with new tables (a restore): slots of the old ones must not be reused.
+        java.util.Arrays.fill(slots, null);
       }
       return runs;
     }

@@ -50,6 +50,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   private final KeyCache keyCache;
   private final PushBuffer held = new PushBuffer();
   private final ClockGroup clocks;
+  private final CheckpointCut cut;
   private volatile RangeClocks rangeClocks;
   private final LongAdder keysNotSent = new LongAdder();
   /** Transport counters to report with stats; set by the server once its endpoint exists. */
@@ -83,6 +84,11 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.keyCache = new KeyCache(PsKeys.KEY_CACHE_BYTES.get(conf));
     this.clocks = new ClockGroup(PsKeys.CONSISTENCY.get(conf), PsKeys.CONSISTENCY_TAU.get(conf),
         PsKeys.WORKERS.get(conf), held);
+    this.cut = new CheckpointCut(self, clocks, this::applyHeld, PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf));
+    if (PsKeys.SERVER_THREADS.get(conf) < 2) {
+      LOG.warn("{} = 1: a checkpoint waiting for the workers' clocks holds the only thread that handles their"
+          + " clock updates, so every checkpoint will time out", PsKeys.SERVER_THREADS.name());
+    }
   }
 
   /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
@@ -198,6 +204,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
             + Long.toUnsignedString(keys[i / t.width()]) + " is " + b.values[i]);
       }
     }
+    if (cut.hold(t, req, keys, b.values, n)) {
+      return;
+    }
     if (clocks.ordered()) {
       // Sequential consistency: checked now, applied in order once every worker passed this clock.
       notePushed(b.runs, t.runs(keys, n, b.runs), req);
@@ -216,6 +225,23 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     int numRuns = t.runs(keys, n, b.runs);
     t.push(keys, b.values, b.runs, numRuns, n);
     notePushed(b.runs, numRuns, req);
+  }
+
+  /** Applies a push the checkpoint cut held back and now releases. */
+  private void applyHeld(CheckpointCut.Held h) {
+    int[] runs = new int[3 * Math.max(1, Math.min(h.n(), h.table().numRanges()))];
+    int numRuns;
+    try {
+      numRuns = h.table().runs(h.keys(), h.n(), runs);
+    } catch (PsError e) {
+      // Checked when the push was held; the ranges do not move while the cut holds it.
+      throw new IllegalStateException("held push no longer fits this server: " + e.getMessage(), e);
+    }
+    h.table().push(h.keys(), h.values(), runs, numRuns, h.n());
+    RangeClocks rc = rangeClocks;
+    for (int k = 0; k < numRuns; k++) {
+      rc.pushed(runs[3 * k], h.worker(), h.clock());
+    }
   }
 
   /** Advances the vector clocks of the ranges a push touched. */
@@ -308,6 +334,12 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     m.put("max_clock_lag", clocks.maxLagSeen());
     m.put("clock_min", Math.min(clocks.published(), Long.MAX_VALUE / 2));
     m.put("held_push_keys", held.heldKeys());
+    m.put("checkpoint_held_keys", cut.heldKeys());
+    m.put("checkpoint_pushes_held", cut.pushesHeld.sum());
+    m.put("checkpoint_writing", cut.writing() ? 1L : 0L);
+    for (int w = 0; w < clocks.workers(); w++) {
+      m.put("worker_clock_" + w, clocks.clock(w));
+    }
     RangeClocks rc = rangeClocks;
     m.put("vector_clock_ranges", rc == null ? 0L : rc.touched());
     return m;
@@ -463,27 +495,164 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public void installLayout(yarnps.thrift.Layout layout) throws PsError {
-    throw Errors.internal("installLayout", new UnsupportedOperationException("not implemented yet"));
+    KeyLayout next = layoutOf("installLayout", layout);
+    KeyLayout current = this.layout;
+    if (current == null || tables == null) {
+      install(next);
+      LOG.info("server {} installed layout version {}", self, next.version());
+      return;
+    }
+    if (next.version() < current.version()) {
+      throw Errors.badRequest("installLayout: server " + self + " has layout version " + current.version()
+          + ", refusing the older version " + next.version());
+    }
+    List<String> moved = movedRanges(current, next);
+    if (!moved.isEmpty()) {
+      throw Errors.badRequest("installLayout: layout version " + next.version() + " changes the ranges of server "
+          + self + " (version " + current.version() + "): " + String.join("; ", moved)
+          + "; a server keeps its ranges across layouts (restore re-splits them)");
+    }
+    // Same ranges, same owners: the shards stay; only the version (and addresses) change.
+    this.layout = next;
+    LOG.info("server {} installed layout version {} (was {}), data kept", self, next.version(), current.version());
+  }
+
+  private static KeyLayout layoutOf(String call, yarnps.thrift.Layout layout) throws PsError {
+    if (layout == null) {
+      throw Errors.badRequest(call + ": no layout");
+    }
+    try {
+      return KeyLayout.fromThrift(layout);
+    } catch (IllegalArgumentException e) {
+      throw Errors.badRequest(call + ": invalid layout: " + e.getMessage());
+    }
+  }
+
+  /** The ranges whose bounds or owner differ between the two layouts, at most 8 of them, or none. */
+  private static List<String> movedRanges(KeyLayout a, KeyLayout b) {
+    List<String> out = new ArrayList<>();
+    if (a.numRanges() != b.numRanges()) {
+      out.add(a.numRanges() + " ranges become " + b.numRanges());
+      return out;
+    }
+    for (int r = 0; r < a.numRanges() && out.size() < 8; r++) {
+      if (a.rangeStart(r) != b.rangeStart(r) || a.rangeLimit(r) != b.rangeLimit(r) || a.owner(r) != b.owner(r)) {
+        out.add("range " + r + " [" + Long.toUnsignedString(a.rangeStart(r)) + ", "
+            + (a.rangeLimit(r) == 0 ? "2^64" : Long.toUnsignedString(a.rangeLimit(r))) + ") of server " + a.owner(r)
+            + " becomes [" + Long.toUnsignedString(b.rangeStart(r)) + ", "
+            + (b.rangeLimit(r) == 0 ? "2^64" : Long.toUnsignedString(b.rangeLimit(r))) + ") of server " + b.owner(r));
+      }
+    }
+    return out;
   }
 
   @Override
   public long checkpointPrepare(long id) throws PsError {
-    throw Errors.internal("checkpointPrepare", new UnsupportedOperationException("not implemented yet"));
+    if (tables == null) {
+      throw Errors.notReady("server " + self + " has no layout yet");
+    }
+    return cut.prepare(id);
   }
 
   @Override
   public List<yarnps.thrift.ShardInfo> checkpoint(long id, long clock, String dir) throws PsError {
-    throw Errors.internal("checkpoint", new UnsupportedOperationException("not implemented yet"));
+    if (dir == null || dir.isEmpty()) {
+      throw Errors.badRequest("checkpoint " + id + ": no directory");
+    }
+    Map<String, TableShards> t = tables;
+    if (t == null) {
+      throw Errors.notReady("server " + self + " has no layout yet");
+    }
+    cut.begin(id, clock);
+    try {
+      cut.awaitClock(id, clock);
+      long start = System.nanoTime();
+      List<TableShards> ordered = new ArrayList<>();
+      for (TableSpec spec : specs) {
+        ordered.add(t.get(spec.name()));
+      }
+      List<yarnps.thrift.ShardInfo> shards = CheckpointShards.write(self, conf, ordered, clock, dir, cut::cancelled);
+      if (cut.cancelled()) {
+        throw Errors.badRequest("server " + self + ": checkpoint " + id + " was aborted");
+      }
+      long rows = shards.stream().mapToLong(yarnps.thrift.ShardInfo::getRows).sum();
+      LOG.info("server {}: checkpoint {} at clock {}: {} shards, {} rows written to {} in {} ms", self, id, clock,
+          shards.size(), rows, dir, (System.nanoTime() - start) / 1_000_000);
+      return shards;
+    } catch (IOException | RuntimeException e) {
+      LOG.error("server {}: checkpoint {} at clock {} to {} failed", self, id, clock, dir, e);
+      throw Errors.internal("server " + self + " checkpoint " + id + " at clock " + clock, e);
+    } finally {
+      cut.release(id);
+    }
   }
 
   @Override
   public void checkpointAbort(long id) throws PsError {
-    throw Errors.internal("checkpointAbort", new UnsupportedOperationException("not implemented yet"));
+    cut.abort(id);
   }
 
   @Override
   public long restore(String dir, yarnps.thrift.Layout layout) throws PsError {
-    throw Errors.internal("restore", new UnsupportedOperationException("not implemented yet"));
+    KeyLayout next = layoutOf("restore", layout);
+    long clock = 0;
+    long rows = 0;
+    long start = System.nanoTime();
+    List<TableShards> fresh = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      fresh.add(new TableShards(specs.get(i), next, self, i));
+    }
+    if (dir != null && !dir.isEmpty()) {
+      Path path = new Path(dir);
+      try {
+        FileSystem fs = path.getFileSystem(conf);
+        yarnps.checkpoint.Checkpoint ckpt = new yarnps.checkpoint.CheckpointReader(fs).open(path);
+        checkTables(ckpt.manifest(), dir);
+        clock = ckpt.clock();
+        rows = CheckpointShards.load(self, fs, path, fresh);
+      } catch (yarnps.checkpoint.CorruptCheckpointException e) {
+        LOG.error("server {} refuses to restore {}: {}", self, dir, e.getMessage());
+        throw Errors.badRequest("server " + self + " refuses checkpoint " + dir + ": " + e.getMessage());
+      } catch (java.io.FileNotFoundException e) {
+        throw Errors.badRequest("server " + self + ": " + dir + " is not a checkpoint (no "
+            + yarnps.checkpoint.CheckpointFormat.MANIFEST + "): " + e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        LOG.error("server {} failed to restore {}", self, dir, e);
+        throw Errors.internal("server " + self + " restoring " + dir, e);
+      }
+    }
+    Map<String, TableShards> t = new HashMap<>();
+    fresh.forEach(s -> t.put(s.spec().name(), s));
+    // Layout first: a request that still sees the old tables is refused by its version or lands in them.
+    this.rangeClocks = new RangeClocks(next.numRanges(), PsKeys.WORKERS.get(conf));
+    this.layout = next;
+    this.tables = t;
+    cut.reset(clock);
+    held.clear();
+    keyCache.clear();
+    clocks.reset(clock);
+    LOG.info("server {} restored {} rows at clock {} from {} under layout version {} in {} ms", self, rows, clock,
+        dir == null || dir.isEmpty() ? "nothing (empty tables)" : dir, next.version(),
+        (System.nanoTime() - start) / 1_000_000);
+    return rows;
+  }
+
+  /** Refuses a checkpoint whose tables do not have this job's shape (width, stride, updater). */
+  private void checkTables(yarnps.checkpoint.CheckpointManifest m, String dir) throws PsError {
+    for (TableSpec spec : specs) {
+      yarnps.checkpoint.CheckpointManifest.TableEntry want = yarnps.checkpoint.CheckpointManifest.TableEntry.of(spec);
+      yarnps.checkpoint.CheckpointManifest.TableEntry have = m.tables().stream()
+          .filter(e -> e.name().equals(spec.name())).findFirst().orElse(null);
+      if (have == null) {
+        throw Errors.badRequest("checkpoint " + dir + " has no table '" + spec.name() + "' (it has "
+            + m.tables().stream().map(yarnps.checkpoint.CheckpointManifest.TableEntry::name).toList() + ")");
+      }
+      if (have.width() != want.width() || have.stride() != want.stride() || !have.updater().equals(want.updater())) {
+        throw Errors.badRequest("checkpoint " + dir + ": table '" + spec.name() + "' has width " + have.width()
+            + ", stride " + have.stride() + " and updater " + have.updater() + "; this job's has width "
+            + want.width() + ", stride " + want.stride() + " and updater " + want.updater());
+      }
+    }
   }
 
   @Override

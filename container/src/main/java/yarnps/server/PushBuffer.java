@@ -58,6 +58,12 @@ final class PushBuffer implements ClockGroup.Applier {
     }
   }
 
+  /** Drops every held push unapplied (a restore replaced the parameters they were meant for). */
+  synchronized void clear() {
+    byClock.clear();
+    heldKeys = 0;
+  }
+
   synchronized long heldKeys() {
     return heldKeys;
   }

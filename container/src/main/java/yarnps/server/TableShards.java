@@ -195,6 +195,83 @@ final class TableShards {
     }
   }
 
+  /** The ranges this server holds as primary (the layout's owner), in range order. */
+  int[] primaryRanges() {
+    int n = 0;
+    int[] out = new int[shards.length];
+    for (int r = 0; r < shards.length; r++) {
+      if (shards[r] != null && layout.owner(r) == self) {
+        out[n++] = r;
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  /** Every range this server holds a shard of, in range order. */
+  int[] heldRanges() {
+    int n = 0;
+    int[] out = new int[shards.length];
+    for (int r = 0; r < shards.length; r++) {
+      if (shards[r] != null) {
+        out[n++] = r;
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  /** Reads one range's table, see {@link #readRange}. */
+  @FunctionalInterface
+  interface RangeReader {
+    long read(SparseTable shard) throws java.io.IOException;
+  }
+
+  /**
+   * Runs reader on range r's table under the range's lock (pushes and pulls of the range wait),
+   * and returns what it returns.
+   */
+  long readRange(int r, RangeReader reader) throws java.io.IOException {
+    SparseTable shard = shards[r];
+    if (shard == null) {
+      throw new IllegalArgumentException("server " + self + " holds no range " + r + " of table " + spec.name());
+    }
+    locks[r].lock();
+    try {
+      return reader.read(shards[r]);
+    } finally {
+      locks[r].unlock();
+    }
+  }
+
+  /** Fills a fresh table of one range, see {@link #replaceRange}. */
+  @FunctionalInterface
+  interface RangeLoader {
+    long load(SparseTable fresh) throws java.io.IOException;
+  }
+
+  /**
+   * Replaces range r's table by a new, empty one (sized for expectedKeys) that loader fills first;
+   * if loader throws, the range keeps its table. Returns what loader returns.
+   */
+  long replaceRange(int r, long expectedKeys, RangeLoader loader) throws java.io.IOException {
+    if (shards[r] == null) {
+      throw new IllegalArgumentException("server " + self + " holds no range " + r + " of table " + spec.name());
+    }
+    SparseTable fresh = new SparseTable(spec.width(), Updaters.create(spec), spec.initializer(),
+        (int) Math.min(Math.max(0, expectedKeys), 1 << 26));
+    long loaded = loader.load(fresh);
+    locks[r].lock();
+    try {
+      shards[r] = fresh;
+    } finally {
+      locks[r].unlock();
+    }
+    return loaded;
+  }
+
+  KeyLayout layout() {
+    return layout;
+  }
+
   long size() {
     long s = 0;
     for (SparseTable t : shards) {
