@@ -493,8 +493,21 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   // Recovery and checkpoint control calls: implemented by issue 5's server work.
 
+  /**
+   * Installs the layout a starting server fetched from the AM, unless the AM already gave it a
+   * layout at least as new (installLayout or restore raced ahead of the poll): then nothing changes.
+   * Returns whether it installed.
+   */
+  public synchronized boolean installAtStart(yarnps.thrift.Layout layout) throws PsError {
+    if (layoutVersion() >= layout.getVersion()) {
+      return false;
+    }
+    installLayout(layout);
+    return true;
+  }
+
   @Override
-  public void installLayout(yarnps.thrift.Layout layout) throws PsError {
+  public synchronized void installLayout(yarnps.thrift.Layout layout) throws PsError {
     KeyLayout next = layoutOf("installLayout", layout);
     KeyLayout current = this.layout;
     if (current == null || tables == null) {
@@ -593,7 +606,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   }
 
   @Override
-  public long restore(String dir, yarnps.thrift.Layout layout) throws PsError {
+  public synchronized long restore(String dir, yarnps.thrift.Layout layout) throws PsError {
     KeyLayout next = layoutOf("restore", layout);
     long clock = 0;
     long rows = 0;

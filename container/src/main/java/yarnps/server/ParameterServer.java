@@ -80,8 +80,17 @@ public final class ParameterServer implements AutoCloseable {
           }
         }, r -> commands.offer(r.getCommand())).start();
     Layout layout = awaitLayout(am, PsKeys.HEARTBEAT_MS.get(conf));
-    handler.install(KeyLayout.fromThrift(layout));
-    LOG.info("server {} installed layout version {} ({} ranges)", env.index(), layout.getVersion(), layout.getRangesSize());
+    try {
+      if (handler.installAtStart(layout)) {
+        LOG.info("server {} installed layout version {} ({} ranges)", env.index(), layout.getVersion(),
+            layout.getRangesSize());
+      } else {
+        LOG.info("server {} already holds layout version {} from the AM", env.index(), handler.layoutVersion());
+      }
+    } catch (yarnps.thrift.PsError e) {
+      throw new IOException("server " + env.index() + " cannot install layout " + layout.getVersion() + ": "
+          + e.getMessage(), e);
+    }
   }
 
   /** Polls the AM until the layout is ready (version > 0). */
