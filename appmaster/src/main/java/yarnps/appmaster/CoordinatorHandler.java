@@ -4,7 +4,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import yarnps.rpc.Errors;
-import yarnps.thrift.Command;
 import yarnps.thrift.Coordinator;
 import yarnps.thrift.FinishRequest;
 import yarnps.thrift.Heartbeat;
@@ -15,26 +14,43 @@ import yarnps.thrift.MetricsReport;
 import yarnps.thrift.PsError;
 import yarnps.thrift.RegisterRequest;
 import yarnps.thrift.RegisterResponse;
+import yarnps.thrift.Role;
 
 /** The Coordinator service: thin glue from Thrift to {@link JobState}; bad peers get UNKNOWN_PEER. */
 final class CoordinatorHandler implements Coordinator.Iface {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHandler.class);
 
-  private final JobState state;
+  /** The clock a replacement worker resumes at (see {@link RecoveryCoordinator#workerResumeClock}). */
+  interface ResumeClocks {
+    long resumeClock(int worker);
+  }
 
-  CoordinatorHandler(JobState state) {
+  private final JobState state;
+  private final ResumeClocks resumeClocks;
+
+  CoordinatorHandler(JobState state, ResumeClocks resumeClocks) {
     this.state = state;
+    this.resumeClocks = resumeClocks;
   }
 
   @Override
   public RegisterResponse registerContainer(RegisterRequest r) throws PsError {
+    JobState.Registration reg;
     try {
-      state.register(r.getRole(), r.getIndex(), r.getContainerId(), r.getHost(), r.getPort());
+      reg = state.register(r.getRole(), r.getIndex(), r.getContainerId(), r.getHost(), r.getPort(),
+          r.isSetLayoutVersion() ? r.getLayoutVersion() : 0, r.isSetClock() ? r.getClock() : 0);
     } catch (IllegalArgumentException e) {
       throw Errors.unknownPeer(e.getMessage());
     }
-    LOG.info("{} {} registered from {}:{} ({})", r.getRole(), r.getIndex(), r.getHost(), r.getPort(), r.getContainerId());
-    return new RegisterResponse(state.numServers(), state.numWorkers());
+    LOG.info("{} {} registered from {}:{} ({}){}", r.getRole(), r.getIndex(), r.getHost(), r.getPort(), r.getContainerId(),
+        reg.replacement() ? " as a replacement" : "");
+    RegisterResponse resp = new RegisterResponse(state.numServers(), state.numWorkers());
+    if (r.getRole() == Role.WORKER && reg.replacement()) {
+      long clock = resumeClocks.resumeClock(r.getIndex());
+      state.resumed(r.getIndex(), clock);
+      resp.setResumeClock(clock);
+    }
+    return resp;
   }
 
   @Override
@@ -44,12 +60,7 @@ final class CoordinatorHandler implements Coordinator.Iface {
     } catch (IllegalArgumentException e) {
       throw Errors.unknownPeer(e.getMessage());
     }
-    Command c = switch (state.outcome()) {
-      case RUNNING -> Command.CONTINUE;
-      case SUCCEEDED -> Command.SHUTDOWN;
-      case FAILED -> Command.ABORT;
-    };
-    return new HeartbeatResponse(c, state.layout().getVersion());
+    return state.heartbeatResponse(hb.getRole(), hb.getIndex());
   }
 
   @Override

@@ -118,6 +118,7 @@ final class StatusView {
         .field("examples_per_sec", t == null ? 0 : t.examplesPerSec())
         .endObject();
     j.field("checkpoints", 0L).field("last_checkpoint", (String) null);
+    writeRecoveries(j);
     j.numbers("result", state.finalMetrics()).strings("labels", state.finalLabels());
     j.name("am").beginObject().field("host", ji.amHost()).field("container", ji.amContainer())
         .field("logs", ji.amLogsUrl()).endObject();
@@ -250,6 +251,24 @@ final class StatusView {
       throughputNext = p.seq();
     }
     return j.endArray().field("throughput_next", throughputNext).endObject().toString();
+  }
+
+  /**
+   * {@code api/v1/recoveries}: every replacement of a lost server or worker, oldest first. Step
+   * times ({@code detect_ms}, {@code container_ms}, {@code registered_ms}, {@code restore_ms},
+   * {@code published_ms}) are wall-clock ms since the epoch, 0 for a step not reached; see
+   * docs/recovery.md.
+   */
+  String recoveries() {
+    return writeRecoveries(new Json().beginObject()).endObject().toString();
+  }
+
+  private Json writeRecoveries(Json j) {
+    j.name("recoveries").beginArray();
+    for (RecoveryView r : state.recoveries()) {
+      AmState.writeRecovery(j, r);
+    }
+    return j.endArray();
   }
 
   /** {@code api/v1/checkpoints}: none until checkpoints exist. */
