@@ -430,6 +430,11 @@ final class JobState {
     }
   }
 
+  /** The workers waiting at the named barrier now. */
+  synchronized Set<Integer> arrived(String name) {
+    return Set.copyOf(barriers.getOrDefault(name, Set.of()));
+  }
+
   private boolean barrierComplete(String name) {
     Set<Integer> arrived = barriers.getOrDefault(name, Set.of());
     for (Member w : workers) {
