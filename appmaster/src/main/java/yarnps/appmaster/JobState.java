@@ -722,6 +722,14 @@ final class JobState {
     return rebuildLayout || !replacedServers().isEmpty();
   }
 
+  /** A layout change that is due: the servers replaced in it and the layout to install. */
+  record LayoutChange(List<Integer> replaced, Layout next) {}
+
+  /** The layout change that is due now (see {@link #layoutChangeReady}), taken under one lock; null if none. */
+  synchronized LayoutChange layoutChange() {
+    return layoutChangeReady() ? new LayoutChange(replacedServers(), nextLayout()) : null;
+  }
+
   /** Indexes of the servers whose replacement is in progress (lost, or registered but not yet serving). */
   synchronized List<Integer> replacedServers() {
     List<Integer> out = new ArrayList<>();

@@ -107,11 +107,12 @@ final class RecoveryCoordinator implements Runnable, Closeable {
 
   /** Does the layout change that is due, if any; returns whether it did one. */
   boolean runOnce() throws InterruptedException {
-    if (!state.layoutChangeReady()) {
+    JobState.LayoutChange change = state.layoutChange();
+    if (change == null) {
       return false;
     }
-    List<Integer> replaced = state.replacedServers();
-    Layout next = state.nextLayout();
+    List<Integer> replaced = change.replaced();
+    Layout next = change.next();
     try {
       if (replication == 0 && !replaced.isEmpty()) {
         rollback(replaced, next);
