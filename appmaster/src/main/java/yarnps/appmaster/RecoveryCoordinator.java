@@ -30,7 +30,7 @@ import yarnps.thrift.ServerStats;
  * <ul>
  *   <li>replication k >= 1: installs it on the surviving servers, has each replacement copy its
  *       ranges from them ({@code recoverFromPeers}), and publishes it;</li>
- *   <li>k = 0: restores every server from the newest valid checkpoint (or to empty tables at clock
+ *   <li>k = 0, or more servers replaced at once than k (a range may have lost every copy): restores every server from the newest valid checkpoint (or to empty tables at clock
  *       0 when there is none: {@code restore("", layout)}), publishes the layout, lets finished
  *       workers leave the restored clock group, and rolls the running workers back to the
  *       checkpoint's clock.</li>
@@ -114,7 +114,12 @@ final class RecoveryCoordinator implements Runnable, Closeable {
     List<Integer> replaced = change.replaced();
     Layout next = change.next();
     try {
-      if (replication == 0 && !replaced.isEmpty()) {
+      if (replaced.size() > replication) {
+        if (replication > 0) {
+          // More servers lost than copies of a range: some range may have no copy left.
+          LOG.warn("{} servers replaced at once with replication {}: restoring every server from the newest checkpoint",
+              replaced.size(), replication);
+        }
         rollback(replaced, next);
       } else {
         fromPeers(replaced, next);

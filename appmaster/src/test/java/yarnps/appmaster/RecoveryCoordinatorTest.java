@@ -203,6 +203,26 @@ class RecoveryCoordinatorTest {
   }
 
   @Test
+  void moreServersLostThanCopiesRollsBackEvenWithReplicas() throws Exception {
+    state = running(1);
+    FileSystem fs = FileSystem.getLocal(new Configuration()).getRaw();
+    Path root = new Path(tmp.toUri());
+    writeCheckpoint(fs, root, 8);
+    state.containerCompleted("s2", 137, "", "killed");
+    state.launching(Role.SERVER, 2, "s2b", "node8", "");
+    state.register(Role.SERVER, 2, "s2b", "node8", 7800);
+    try (RecoveryCoordinator rc = coordinator(1, () -> new CheckpointReader(fs).newestValid(root))) {
+      replaceServer1();
+      assertTrue(rc.runOnce());
+    }
+    String ckpt = CheckpointFormat.dirName(8);
+    assertEquals(List.of("restore 0 " + ckpt + " v2", "restore 1 " + ckpt + " v2", "restore 2 " + ckpt + " v2"),
+        sorted(calls, 3));
+    assertEquals(Command.ROLLBACK, state.heartbeatResponse(Role.WORKER, 0).getCommand());
+    assertEquals(8, state.heartbeatResponse(Role.WORKER, 0).getResumeClock());
+  }
+
+  @Test
   void aFailedCallFailsTheJobNamingTheServer() throws Exception {
     state = running(1);
     failing.add("recover 1");
