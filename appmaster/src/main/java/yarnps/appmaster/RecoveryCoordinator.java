@@ -17,6 +17,7 @@ import yarnps.checkpoint.Checkpoint;
 import yarnps.checkpoint.CheckpointReader;
 import yarnps.thrift.ClockUpdate;
 import yarnps.thrift.Layout;
+import yarnps.thrift.PsError;
 import yarnps.thrift.ServerAddress;
 import yarnps.thrift.ServerStats;
 
@@ -29,13 +30,14 @@ import yarnps.thrift.ServerStats;
  * v+1) and then:
  * <ul>
  *   <li>replication k >= 1: installs it on the surviving servers, has each replacement copy its
- *       ranges from them ({@code recoverFromPeers}), and publishes it;</li>
+ *       ranges from them ({@code recoverFromPeers}) and then installs it there too, and publishes it;</li>
  *   <li>k = 0, or more servers replaced at once than k (a range may have lost every copy): restores every server from the newest valid checkpoint (or to empty tables at clock
  *       0 when there is none: {@code restore("", layout)}), publishes the layout, lets finished
  *       workers leave the restored clock group, and rolls the running workers back to the
  *       checkpoint's clock.</li>
  * </ul>
- * A failed call fails the job, naming the server and the call.
+ * A call refused with a retryable error (NOT_READY, RECOVERING) is tried again for a while; any
+ * other failure fails the job, naming the server and the call.
  */
 final class RecoveryCoordinator implements Runnable, Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(RecoveryCoordinator.class);
@@ -67,6 +69,9 @@ final class RecoveryCoordinator implements Runnable, Closeable {
   interface Checkpoints {
     CheckpointReader.Selection newestValid() throws IOException;
   }
+
+  /** How long a control call refused with a retryable error is tried again. */
+  static final long RETRY_MS = 30_000;
 
   private final JobState state;
   private final int replication;
@@ -149,11 +154,43 @@ final class RecoveryCoordinator implements Runnable, Closeable {
         System.currentTimeMillis() - t0);
     for (int index : replaced) {
       long t1 = System.currentTimeMillis();
-      long rows = server(next, index).recoverFromPeers();
+      Server s = server(next, index);
+      long rows = retrying(index, "recoverFromPeers", s::recoverFromPeers);
+      // Its ranges are unchanged, so the copied data stays; it then refuses requests of the old layout too.
+      retrying(index, "installLayout", () -> {
+        s.installLayout(next);
+        return 0L;
+      });
       LOG.info("server {} copied {} rows from its peers in {} ms", index, rows, System.currentTimeMillis() - t1);
       state.restored(index, rows);
     }
     state.publish(next);
+  }
+
+  /** A control call that may be refused for now. */
+  private interface Attempt {
+    long run() throws IOException;
+  }
+
+  /**
+   * Runs {@code call}, again while the server refuses it with a retryable error (a replacement
+   * that has not fetched its first layout yet answers NOT_READY), for up to {@link #RETRY_MS}.
+   */
+  private static long retrying(int index, String what, Attempt call) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + RETRY_MS * 1_000_000L;
+    long backoff = 50;
+    while (true) {
+      try {
+        return call.run();
+      } catch (IOException e) {
+        if (!(e.getCause() instanceof PsError pe) || !pe.isCanRetry() || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.info("server {} not ready for {} ({}); trying again in {} ms", index, what, e.getMessage(), backoff);
+        Thread.sleep(backoff);
+        backoff = Math.min(1000, backoff * 2);
+      }
+    }
   }
 
   private void rollback(List<Integer> replaced, Layout next) throws IOException, InterruptedException {
@@ -242,7 +279,7 @@ final class RecoveryCoordinator implements Runnable, Closeable {
     List<Future<Long>> futures = new ArrayList<>();
     for (int index : indexes) {
       Server s = server(layout, index);
-      futures.add(pool.submit(() -> call.run(s)));
+      futures.add(pool.submit(() -> retrying(index, "a control call", () -> call.run(s))));
     }
     long sum = 0;
     IOException first = null;

@@ -30,9 +30,11 @@ import yarnps.conf.TableKeys.UpdaterKind;
 import yarnps.conf.TableSpec;
 import yarnps.thrift.ClockUpdate;
 import yarnps.thrift.Command;
+import yarnps.thrift.ErrorCode;
 import yarnps.thrift.HeartbeatResponse;
 import yarnps.thrift.InputSplit;
 import yarnps.thrift.Layout;
+import yarnps.thrift.PsError;
 import yarnps.thrift.Role;
 
 /** The recovery coordinator's orchestration against fake servers and real checkpoints on the local FS. */
@@ -42,6 +44,8 @@ class RecoveryCoordinatorTest {
   private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   private final Map<Integer, Map<String, Long>> counters = new HashMap<>();
   private final List<String> failing = new ArrayList<>();
+  /** Calls answered once with a retryable NOT_READY, as a replacement without its first layout does. */
+  private final List<String> notReadyOnce = new ArrayList<>();
   private JobState state;
 
   @TempDir
@@ -57,6 +61,10 @@ class RecoveryCoordinatorTest {
     }
 
     private void call(String what) throws IOException {
+      if (notReadyOnce.remove(what + " " + index)) {
+        throw new IOException("server " + index + " refused " + what,
+            new PsError(ErrorCode.NOT_READY, "server " + index + " has no layout yet", true));
+      }
       if (failing.contains(what + " " + index)) {
         throw new IOException("server " + index + " (" + address + ") unreachable for " + what);
       }
@@ -133,8 +141,10 @@ class RecoveryCoordinatorTest {
       assertTrue(calls.isEmpty());
       state.launching(Role.SERVER, 1, "s1b", "node9", "");
       state.register(Role.SERVER, 1, "s1b", "node9", 7900);
+      notReadyOnce.add("recover 1");
       assertTrue(rc.runOnce());
-      assertEquals(List.of("install 0 v2", "install 2 v2", "recover 1 node9:7900 (published v1)"), sorted(calls, 2));
+      assertEquals(List.of("install 0 v2", "install 2 v2", "recover 1 node9:7900 (published v1)", "install 1 v2"),
+          sorted(calls, 2));
       assertEquals(2, state.layout().getVersion());
       assertEquals("node9", state.layout().getServers().get(1).getHost());
       RecoveryView r = state.recoveries().get(0);
