@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import yarnps.common.HashRing;
@@ -77,8 +76,7 @@ final class JobState {
   /** Further failures seen after the first (a killed container behind a worker's failed call). */
   private final List<String> laterFailures = new ArrayList<>();
   private final Limits limits;
-  private int serverFailures;
-  private int workerFailures;
+  private final FailureTracker failures;
   /** Containers of members that were replaced (or never came back): their exits and registrations are refused. */
   private final Set<String> retired = new HashSet<>();
   /** Containers of the previous AM attempt that have not registered yet. */
@@ -103,6 +101,7 @@ final class JobState {
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
       LongSupplier clockMs, Limits limits) {
     this.limits = limits;
+    this.failures = new FailureTracker(limits.serverMaxFailures(), limits.workerMaxFailures());
     this.servers = new Member[numServers];
     this.workers = new Member[numWorkers];
     for (int i = 0; i < numServers; i++) {
@@ -490,22 +489,6 @@ final class JobState {
   /** A member that was declared lost and needs a new container; {@code containerId} is the lost one's. */
   record Lost(Role role, int index, String containerId) {}
 
-  /** Exits that are not the job's fault: they are replaced without counting toward yarnps.*.max-failures. */
-  static boolean countsAsFailure(int exitStatus) {
-    switch (exitStatus) {
-      case ContainerExitStatus.PREEMPTED:
-      case ContainerExitStatus.KILLED_BY_RESOURCEMANAGER:
-      case ContainerExitStatus.KILLED_BY_APPMASTER:
-      case ContainerExitStatus.KILLED_AFTER_APP_COMPLETION:
-      case ContainerExitStatus.KILLED_BY_CONTAINER_SCHEDULER:
-      case ContainerExitStatus.ABORTED:
-      case ContainerExitStatus.DISKS_FAILED:
-        return false;
-      default:
-        return true;
-    }
-  }
-
   /**
    * A container ended. An exit the job expects (a finished worker's, any container's after the
    * job ended, an old container of a replaced member) is recorded; any other makes the member lost:
@@ -545,7 +528,7 @@ final class JobState {
       fail(m + " exited unexpectedly with " + what);
       return null;
     }
-    return lose(m, "container " + containerId + " on " + m.host + " exited " + what, countsAsFailure(exitStatus));
+    return lose(m, "container " + containerId + " on " + m.host + " exited " + what, FailureTracker.countsAsFailure(exitStatus));
   }
 
   /**
@@ -574,24 +557,11 @@ final class JobState {
     }
     m.losses.add(cause);
     m.diagnostics = cause;
-    String role = m.role.name().toLowerCase(java.util.Locale.ROOT);
-    int limit;
-    int total;
-    if (m.role == Role.SERVER) {
-      serverFailures += counted ? 1 : 0;
-      total = serverFailures;
-      limit = limits.serverMaxFailures();
-    } else {
-      workerFailures += counted ? 1 : 0;
-      total = workerFailures;
-      limit = limits.workerMaxFailures();
-    }
-    m.failures += counted ? 1 : 0;
-    if (counted && total > limit) {
+    String failed = failures.lost(m, counted);
+    if (failed != null) {
       m.state = Member.State.FAILED;
       events.add(EventLog.Kind.ERROR, m.name() + " lost: " + cause);
-      fail(m.name() + " failed: " + total + " " + role + " failures by the job's fault, more than yarnps." + role
-          + ".max-failures=" + limit + "; its containers: " + String.join("; ", m.losses));
+      fail(failed);
       return null;
     }
     m.state = Member.State.REQUESTED;
@@ -613,8 +583,8 @@ final class JobState {
       recoveries.add(r);
       m.recovery = r;
     }
-    events.add(EventLog.Kind.WARN, m.name() + " lost (" + (counted ? "failure " + total + " of " + limit + " allowed"
-        : "not the job's fault") + "): " + cause + "; requesting a new container");
+    events.add(EventLog.Kind.WARN, m.name() + " lost (" + (counted ? "failure " + failures.failures(m.role) + " of "
+        + failures.limit(m.role) + " allowed" : "not the job's fault") + "): " + cause + "; requesting a new container");
     LOG.info("recovery {}: {} lost ({}): {}", r.id, m.name(), counted ? "counted" : "not counted", cause);
     changed();
     return new Lost(m.role, m.index, old);
@@ -786,17 +756,6 @@ final class JobState {
     return member(Role.WORKER, worker).clock;
   }
 
-  /** Addresses of the servers registered now (index, host, port). */
-  synchronized List<ServerAddress> serverAddresses() {
-    List<ServerAddress> out = new ArrayList<>();
-    for (Member s : servers) {
-      if (s.state == Member.State.REGISTERED) {
-        out.add(new ServerAddress(s.index, s.host, s.port));
-      }
-    }
-    return out;
-  }
-
   /** Indexes of the workers that finished. */
   synchronized List<Integer> finishedWorkers() {
     List<Integer> out = new ArrayList<>();
@@ -891,8 +850,8 @@ final class JobState {
         members.add(new AmState.MemberFailures(m.role, m.index, m.failures, List.copyOf(m.losses)));
       }
     }
-    return new AmState(attempt, Math.max(layout.getVersion(), maxSeenLayout), rollbackId, rollbackClock, serverFailures,
-        workerFailures, finishedWorkers(), members, recoveries());
+    return new AmState(attempt, Math.max(layout.getVersion(), maxSeenLayout), rollbackId, rollbackClock,
+        failures.failures(Role.SERVER), failures.failures(Role.WORKER), finishedWorkers(), members, recoveries());
   }
 
   /**
@@ -910,8 +869,7 @@ final class JobState {
       m.failures = f.failures();
       m.losses.addAll(f.losses());
     }
-    serverFailures = saved.serverFailures();
-    workerFailures = saved.workerFailures();
+    failures.restore(saved.serverFailures(), saved.workerFailures());
     maxSeenLayout = Math.max(maxSeenLayout, saved.layoutVersion());
     rollbackId = saved.rollbackId();
     rollbackClock = saved.rollbackClock();
@@ -922,7 +880,8 @@ final class JobState {
       recoveries.add(r.toRecovery());
     }
     events.info("state of attempt " + saved.attempt() + " taken over: " + saved.finishedWorkers().size()
-        + " workers finished, " + serverFailures + " server and " + workerFailures + " worker failures counted,"
+        + " workers finished, " + saved.serverFailures() + " server and " + saved.workerFailures()
+        + " worker failures counted,"
         + " layout version " + saved.layoutVersion());
     changed();
   }

@@ -29,12 +29,14 @@ import yarnps.thrift.ServerStats;
  * servers over), it builds the next layout (same ranges, the replacements' new addresses, version
  * v+1) and then:
  * <ul>
- *   <li>replication k >= 1: installs it on the surviving servers, has each replacement copy its
- *       ranges from them ({@code recoverFromPeers}) and then installs it there too, and publishes it;</li>
- *   <li>k = 0, or more servers replaced at once than k (a range may have lost every copy): restores every server from the newest valid checkpoint (or to empty tables at clock
- *       0 when there is none: {@code restore("", layout)}), publishes the layout, lets finished
- *       workers leave the restored clock group, and rolls the running workers back to the
- *       checkpoint's clock.</li>
+ *   <li>replication k >= 1, at most k servers replaced: installs it on the surviving servers, has
+ *       each replacement copy its ranges from them ({@code recoverFromPeers}) and then installs it
+ *       there too, and publishes it;</li>
+ *   <li>k = 0, or more than k servers replaced at once (a range may have lost every copy):
+ *       restores every server from the newest valid checkpoint (or to empty tables at clock 0 when
+ *       there is none: {@code restore("", layout)}), publishes the layout, lets finished workers
+ *       leave the restored clock group, and rolls the running workers back to the checkpoint's
+ *       clock.</li>
  * </ul>
  * A call refused with a retryable error (NOT_READY, RECOVERING) is tried again for a while; any
  * other failure fails the job, naming the server and the call.

@@ -56,10 +56,10 @@ class JobStateRecoveryTest {
     for (int exit : new int[] {ContainerExitStatus.PREEMPTED, ContainerExitStatus.KILLED_BY_RESOURCEMANAGER,
         ContainerExitStatus.ABORTED, ContainerExitStatus.DISKS_FAILED, ContainerExitStatus.KILLED_BY_APPMASTER,
         ContainerExitStatus.KILLED_AFTER_APP_COMPLETION}) {
-      assertFalse(JobState.countsAsFailure(exit), "exit " + exit);
+      assertFalse(FailureTracker.countsAsFailure(exit), "exit " + exit);
     }
     for (int exit : new int[] {0, 1, 137, 143, ContainerExitStatus.KILLED_EXCEEDED_PMEM, yarnps.runtime.ExitCodes.JOB_FAILED}) {
-      assertTrue(JobState.countsAsFailure(exit), "exit " + exit);
+      assertTrue(FailureTracker.countsAsFailure(exit), "exit " + exit);
     }
   }
 
