@@ -46,7 +46,7 @@ final class CoordinatorHandler implements Coordinator.Iface {
         reg.replacement() ? " as a replacement" : "");
     RegisterResponse resp = new RegisterResponse(state.numServers(), state.numWorkers());
     if (r.getRole() == Role.WORKER && reg.replacement()) {
-      long clock = resumeClocks.resumeClock(r.getIndex());
+      long clock = reg.resumeClock() >= 0 ? reg.resumeClock() : resumeClocks.resumeClock(r.getIndex());
       state.resumed(r.getIndex(), clock);
       resp.setResumeClock(clock);
     }

@@ -187,8 +187,12 @@ final class JobState {
     return register(role, index, containerId, host, port, 0, 0);
   }
 
-  /** What {@link #register} tells the coordinator: whether the member is a replacement of a lost one. */
-  record Registration(boolean replacement) {}
+  /**
+   * What {@link #register} tells the coordinator: whether the container replaces a lost member, and
+   * the clock a replacement worker was already told to resume at (-1: not yet), so that a repeated
+   * registration gets the same answer.
+   */
+  record Registration(boolean replacement, long resumeClock) {}
 
   /**
    * A container registered. The first layout is built when the last server registers (in a new AM
@@ -228,7 +232,7 @@ final class JobState {
     events.info(m.name() + " registered from " + host + (port > 0 ? ":" + port : "")
         + (r == null ? "" : " (replacement, " + containerId + ")")
         + (layoutVersion > 0 ? " holding layout version " + layoutVersion : ""));
-    if (r != null) {
+    if (r != null && r.registeredMs == 0) {
       r.registeredMs = now;
       LOG.info("recovery {}: replacement of {} registered ({}): {} ms after the loss", r.id, m.name(), containerId,
           now - r.detectMs);
@@ -237,7 +241,7 @@ final class JobState {
       publish(nextLayout());
     }
     changed();
-    return new Registration(r != null);
+    return new Registration(r != null || m.resumeClock >= 0, m.resumeClock);
   }
 
   private boolean allServersRegistered() {
@@ -565,6 +569,7 @@ final class JobState {
       return null;
     }
     m.state = Member.State.REQUESTED;
+    m.resumeClock = -1;
     m.containerId = "";
     m.port = 0;
     m.lastHeartbeatMs = now;
@@ -739,9 +744,11 @@ final class JobState {
   synchronized void resumed(int worker, long clock) {
     Member w = member(Role.WORKER, worker);
     w.clock = clock;
-    w.rollbackAcked = rollbackId;
+    w.resumeClock = clock;
     Recovery r = w.recovery;
     if (r != null) {
+      // The replacement starts from the servers' state as it is now, after every rollback so far.
+      w.rollbackAcked = rollbackId;
       r.resumeClock = clock;
       r.status = Recovery.Status.DONE;
       w.recovery = null;

@@ -37,6 +37,8 @@ final class Member {
   int failures;
   /** The replacement of this member in progress (a container requested, starting, or restoring), or null. */
   Recovery recovery;
+  /** Worker: the clock its current (replacement) container was told to resume at; -1 for none. */
+  long resumeClock = -1;
   /** Worker: the newest ROLLBACK it acknowledged (its heartbeat metric {@code rollback_id}). */
   long rollbackAcked;
   final CounterRates rates = new CounterRates(RATE_WINDOW_MS, SERVER_COUNTERS);

@@ -218,7 +218,10 @@ class JobStateRecoveryTest {
     assertEquals(50_000, r.detectMs());
     assertEquals(50_300, r.containerMs());
     assertEquals(51_000, r.registeredMs());
-    assertFalse(s.register(Role.WORKER, 0, "w0b", "node3", 0).replacement(), "registering again is no replacement");
+    now.set(52_000);
+    JobState.Registration again = s.register(Role.WORKER, 0, "w0b", "node3", 0);
+    assertEquals(new JobState.Registration(true, 11), again, "registering again gets the same resume clock");
+    assertEquals(51_000, s.recoveries().get(0).registeredMs());
   }
 
   @Test
