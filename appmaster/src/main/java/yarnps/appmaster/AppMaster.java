@@ -60,8 +60,12 @@ public final class AppMaster {
 
   private final YarnConfiguration conf;
   private final String appId;
+  private final int attempt;
   private final Path stagingDir;
   private JobState state;
+  private RecoveryCoordinator recovery;
+  private Thread recoveryThread;
+  private long savedChanges = -1;
   private Telemetry telemetry;
   private Rpc.Server coordinator;
   private StatusHttpServer http;
@@ -75,9 +79,10 @@ public final class AppMaster {
   private ServerControls controls;
   private CheckpointCoordinator checkpoints;
 
-  AppMaster(YarnConfiguration conf, String appId, Path stagingDir) {
+  AppMaster(YarnConfiguration conf, String appId, int attempt, Path stagingDir) {
     this.conf = conf;
     this.appId = appId;
+    this.attempt = attempt;
     this.stagingDir = stagingDir;
   }
 
@@ -96,11 +101,17 @@ public final class AppMaster {
     } catch (IOException | IllegalArgumentException e) {
       planError = "cannot plan input splits: " + e.getMessage();
     }
-    state = new JobState(servers, workers, PsKeys.VNODES.get(conf), splits, System::currentTimeMillis);
+    int replication = PsKeys.REPLICATION.get(conf);
+    state = new JobState(servers, workers, PsKeys.VNODES.get(conf), splits, System::currentTimeMillis,
+        new JobState.Limits(replication, PsKeys.SERVER_MAX_FAILURES.get(conf), PsKeys.WORKER_MAX_FAILURES.get(conf)));
     telemetry = new Telemetry(state, System::currentTimeMillis, TELEMETRY_INTERVAL_MS);
+    long recoveryTimeout = PsKeys.RECOVERY_TIMEOUT_MS.get(conf);
+    recovery = new RecoveryCoordinator(state, replication, RecoveryCoordinator.controls((int) recoveryTimeout),
+        this::newestCheckpoint);
     host = JobConf.localHost();
     try {
-      restore = RestoreOnStart.open(conf);
+      // A later attempt takes over servers restored long ago: restoring again would lose their work.
+      restore = attempt > 1 ? null : RestoreOnStart.open(conf);
     } catch (IOException e) {
       planError = planError != null ? planError : e.getMessage();
     }
@@ -110,7 +121,8 @@ public final class AppMaster {
     try {
       Path checkpointRoot = CheckpointFormat.root(conf);
       checkpoints = new CheckpointCoordinator(conf, checkpointRoot.getFileSystem(conf), checkpointRoot, controls,
-          new CheckpointJob(state, () -> restore), System::currentTimeMillis, restore == null ? 0 : restore.clock(), TELEMETRY_INTERVAL_MS);
+          new CheckpointJob(state, () -> restore), System::currentTimeMillis, restore == null ? 0 : restore.clock(),
+          TELEMETRY_INTERVAL_MS);
       if (PsKeys.CHECKPOINT_AT_END.get(conf)) {
         state.succeedAfterEndWork();
       }
@@ -119,8 +131,8 @@ public final class AppMaster {
       state.events().add(EventLog.Kind.WARN, "no checkpoints: " + e.getMessage());
     }
     coordinator = Rpc.startServer("am-coordinator",
-        new Coordinator.Processor<>(new CoordinatorHandler(state, checkpoints, restore)), 0, 64 << 20,
-        4 * (servers + workers) + 16);
+        new Coordinator.Processor<>(new CoordinatorHandler(state, recovery::workerResumeClock, checkpoints, restore)),
+        0, 64 << 20, 4 * (servers + workers) + 16);
     StatusView view = new StatusView(state, telemetry, jobInfo(PsKeys.QUEUE.get(conf)), System::currentTimeMillis);
     view.checkpoints(checkpoints);
     http = new StatusHttpServer(view, new TrackingPage(), proxyFilterParams());
@@ -134,11 +146,20 @@ public final class AppMaster {
     if (registration.getQueue() != null && !registration.getQueue().isEmpty()) {
       view.info(jobInfo(registration.getQueue()));
     }
-    state.events().info("ApplicationMaster registered with the ResourceManager (queue " + view.info().queue()
-        + "); " + servers + " servers and " + workers + " workers to start");
+    List<Container> previous = attempt > 1 ? registration.getContainersFromPreviousAttempts() : List.of();
+    state.events().info("ApplicationMaster attempt " + attempt + " registered with the ResourceManager (queue "
+        + view.info().queue() + "); " + (attempt > 1 ? previous.size() + " containers of the previous attempt to take over"
+        : servers + " servers and " + workers + " workers to start"));
+    recoveryThread = new Thread(recovery, "recovery");
+    recoveryThread.setDaemon(true);
+    recoveryThread.start();
     try {
+      writeAmAddress();
+      if (attempt > 1) {
+        takeOver(previous);
+      }
       if (planError == null) {
-        startContainers(registration.getMaximumResourceCapability());
+        startContainers(registration.getMaximumResourceCapability(), previous);
         if (checkpoints != null) {
           checkpoints.start();
         }
@@ -146,22 +167,33 @@ public final class AppMaster {
         state.fail(planError);
       }
       long timeout = PsKeys.HEARTBEAT_TIMEOUT_MS.get(conf);
+      // The previous attempt's containers find this attempt through am.address; those not back by then are replaced.
+      long takeoverDeadline = System.currentTimeMillis() + Math.min(timeout, recoveryTimeout);
       while (state.awaitOutcome(TELEMETRY_INTERVAL_MS) == JobState.Outcome.RUNNING) {
-        state.checkLiveness(timeout);
+        if (allocator != null) {
+          allocator.replace(state.checkLiveness(timeout, recoveryTimeout));
+          if (attempt > 1 && takeoverDeadline > 0 && (state.adoptedAllBack() || System.currentTimeMillis() > takeoverDeadline)) {
+            takeoverDeadline = 0;
+            allocator.replace(state.endTakeover());
+          }
+        }
         telemetry.maybeSample();
         if (restore != null && state.layout().getVersion() > 0 && RestoreOnStart.serversInstalled(state)
             && restore.claim()) {
           startRestore();
         }
-        if (state.workersDone()) {
+        if (checkpoints != null && state.workersDone()) {
           checkpoints.atEnd(); // logged and evented if it fails: the job's result stands either way
           state.succeed();
         }
+        saveState();
       }
     } catch (Exception e) {
       LOG.error("AM failed while running the job", e);
       state.fail("ApplicationMaster error: " + e);
     }
+    recoveryThread.interrupt();
+    recovery.close();
     boolean ok = state.outcome() == JobState.Outcome.SUCCEEDED;
     if (ok) {
       writeResult();
@@ -234,7 +266,65 @@ public final class AppMaster {
     return params;
   }
 
-  private void startContainers(Resource max) throws IOException {
+  /** A new attempt: the saved state of the previous one, and its containers to wait for. */
+  private void takeOver(List<Container> previous) {
+    Path file = new Path(stagingDir, ContainerEnv.AM_STATE_FILE);
+    try {
+      AmState saved = AmState.read(conf, file);
+      if (saved == null) {
+        LOG.warn("attempt {}: no {} from the previous attempt; starting from the containers alone", attempt, file);
+      } else {
+        state.restore(saved);
+        LOG.info("attempt {}: took over the state of attempt {} ({} workers finished, layout version {})", attempt,
+            saved.attempt(), saved.finishedWorkers().size(), saved.layoutVersion());
+      }
+    } catch (IOException e) {
+      LOG.error("attempt {}: cannot read {}; starting from the containers alone", attempt, file, e);
+      state.events().add(EventLog.Kind.WARN, "cannot read the previous attempt's state " + file + ": " + e.getMessage());
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    for (Container c : previous) {
+      ids.add(c.getId().toString());
+    }
+    state.adopt(ids);
+    LOG.info("attempt {}: waiting for {} containers of the previous attempt to register: {}", attempt, ids.size(), ids);
+  }
+
+  /** Writes {@code <staging>/am.address} ("host:port"), where containers look for a new AM attempt. */
+  private void writeAmAddress() throws IOException {
+    Path file = new Path(stagingDir, ContainerEnv.AM_ADDRESS_FILE);
+    AmState.writeAtomically(conf, file, host + ":" + coordinator.port() + "\n");
+    LOG.info("wrote {} = {}:{}", file, host, coordinator.port());
+  }
+
+  /** Rewrites {@code <staging>/am-state.json} when the job's state changed since the last write. */
+  private void saveState() {
+    long changes = state.changes();
+    if (changes == savedChanges) {
+      return;
+    }
+    Path file = new Path(stagingDir, ContainerEnv.AM_STATE_FILE);
+    try {
+      AmState.writeAtomically(conf, file, state.snapshot(attempt).toJson() + "\n");
+      savedChanges = changes;
+    } catch (IOException e) {
+      LOG.warn("could not write {}: {}", file, e.getMessage());
+    }
+  }
+
+  /** The newest valid checkpoint of the job, for a rollback; none when the job has no checkpoint directory. */
+  private yarnps.checkpoint.CheckpointReader.Selection newestCheckpoint() throws IOException {
+    Path root;
+    try {
+      root = yarnps.checkpoint.CheckpointFormat.root(conf);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("no checkpoint directory: {}", e.getMessage());
+      return new yarnps.checkpoint.CheckpointReader.Selection(java.util.Optional.empty(), List.of());
+    }
+    return new yarnps.checkpoint.CheckpointReader(root.getFileSystem(conf)).newestValid(root);
+  }
+
+  private void startContainers(Resource max, List<Container> previous) throws IOException {
     Resource serverCap = Resource.newInstance(PsKeys.SERVER_MEMORY_MB.get(conf), PsKeys.SERVER_VCORES.get(conf));
     Resource workerCap = Resource.newInstance(PsKeys.WORKER_MEMORY_MB.get(conf), PsKeys.WORKER_VCORES.get(conf));
     String error = checkFits("server", serverCap, max);
@@ -250,7 +340,12 @@ public final class AppMaster {
     nm = NMClientAsync.createNMClientAsync(new NmCallbacks());
     nm.init(conf);
     nm.start();
-    allocator = new ContainerAllocator(state, new AmRm(), this::launch, serverCap, workerCap);
+    allocator = new ContainerAllocator(state, new AmRm(), this::launch,
+        c -> nm.stopContainerAsync(c.getId(), c.getNodeId()), serverCap, workerCap);
+    if (attempt > 1) {
+      allocator.adopt(previous);
+      return;
+    }
     allocator.requestAll();
     state.events().info("requested " + state.numServers() + " server containers (" + serverCap + ") and "
         + state.numWorkers() + " worker containers (" + workerCap + ")");
@@ -293,6 +388,7 @@ public final class AppMaster {
     env.put(ContainerEnv.INDEX, Integer.toString(index));
     env.put(ContainerEnv.AM_HOST, host);
     env.put(ContainerEnv.AM_PORT, Integer.toString(coordinator.port()));
+    env.put(ContainerEnv.STAGING_DIR, stagingDir.toString());
     String main = server ? ParameterServer.class.getName() : "yarnps.worker.WorkerMain";
     ContainerLaunchContext ctx = ContainerLaunchContext.newInstance(resources, env,
         LaunchSupport.javaCommand(conf, main, memory), null, containerTokens.duplicate(), null);
@@ -325,6 +421,9 @@ public final class AppMaster {
   void stop() {
     if (checkpoints != null) {
       checkpoints.close();
+    }
+    if (recovery != null) {
+      recovery.close();
     }
     if (nm != null) {
       nm.stop();
@@ -424,7 +523,8 @@ public final class AppMaster {
 
     @Override
     public void onStartContainerError(ContainerId id, Throwable t) {
-      state.fail("could not start container " + id + ": " + t.getMessage());
+      LOG.warn("could not start container {}", id, t);
+      allocator.startFailed(id.toString(), String.valueOf(t.getMessage()));
     }
 
     @Override
@@ -461,12 +561,13 @@ public final class AppMaster {
     try {
       YarnConfiguration conf = new YarnConfiguration(JobConf.load(ContainerEnv.JOB_CONF_FILE));
       String containerId = System.getenv(ApplicationConstants.Environment.CONTAINER_ID.name());
-      String appId = ContainerId.fromString(containerId).getApplicationAttemptId().getApplicationId().toString();
+      var attemptId = ContainerId.fromString(containerId).getApplicationAttemptId();
+      String appId = attemptId.getApplicationId().toString();
       String staging = System.getenv(LaunchSupport.STAGING_DIR_ENV);
       if (staging == null) {
         throw new IllegalStateException(LaunchSupport.STAGING_DIR_ENV + " is not set");
       }
-      am = new AppMaster(conf, appId, new Path(staging));
+      am = new AppMaster(conf, appId, attemptId.getAttemptId(), new Path(staging));
       AppMaster self = am;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> LOG.info("AM JVM exiting")));
       code = self.run();

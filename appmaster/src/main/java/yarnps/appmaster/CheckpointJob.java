@@ -29,6 +29,9 @@ final class CheckpointJob implements CheckpointCoordinator.Job {
     if (state.layout().getVersion() == 0) {
       return "the servers have not all registered yet";
     }
+    if (state.recovering()) {
+      return "a lost server is being replaced";
+    }
     RestoreOnStart r = restore.get();
     if (r != null && !r.done()) {
       return "the servers are being restored from " + r.dir();

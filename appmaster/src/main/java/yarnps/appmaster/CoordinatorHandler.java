@@ -4,7 +4,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import yarnps.rpc.Errors;
-import yarnps.thrift.Command;
 import yarnps.thrift.Coordinator;
 import yarnps.thrift.FinishRequest;
 import yarnps.thrift.Heartbeat;
@@ -21,34 +20,57 @@ import yarnps.thrift.Role;
 final class CoordinatorHandler implements Coordinator.Iface {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorHandler.class);
 
+  /** The clock a replacement worker resumes at (see {@link RecoveryCoordinator#workerResumeClock}). */
+  interface ResumeClocks {
+    long resumeClock(int worker);
+  }
+
   private final JobState state;
+  private final ResumeClocks resumeClocks;
   private final CheckpointCoordinator checkpoints;
   private final RestoreOnStart restore;
 
   CoordinatorHandler(JobState state) {
-    this(state, null, null);
+    this(state, w -> 0, null, null);
+  }
+
+  CoordinatorHandler(JobState state, ResumeClocks resumeClocks) {
+    this(state, resumeClocks, null, null);
+  }
+
+  CoordinatorHandler(JobState state, CheckpointCoordinator checkpoints, RestoreOnStart restore) {
+    this(state, w -> 0, checkpoints, restore);
   }
 
   /**
    * @param checkpoints null when the job takes no checkpoints
    * @param restore null unless the job starts from a checkpoint
    */
-  CoordinatorHandler(JobState state, CheckpointCoordinator checkpoints, RestoreOnStart restore) {
+  CoordinatorHandler(JobState state, ResumeClocks resumeClocks, CheckpointCoordinator checkpoints,
+      RestoreOnStart restore) {
     this.state = state;
+    this.resumeClocks = resumeClocks;
     this.checkpoints = checkpoints;
     this.restore = restore;
   }
 
   @Override
   public RegisterResponse registerContainer(RegisterRequest r) throws PsError {
+    JobState.Registration reg;
     try {
-      state.register(r.getRole(), r.getIndex(), r.getContainerId(), r.getHost(), r.getPort());
+      reg = state.register(r.getRole(), r.getIndex(), r.getContainerId(), r.getHost(), r.getPort(),
+          r.isSetLayoutVersion() ? r.getLayoutVersion() : 0, r.isSetClock() ? r.getClock() : 0);
     } catch (IllegalArgumentException e) {
       throw Errors.unknownPeer(e.getMessage());
     }
-    LOG.info("{} {} registered from {}:{} ({})", r.getRole(), r.getIndex(), r.getHost(), r.getPort(), r.getContainerId());
+    LOG.info("{} {} registered from {}:{} ({}){}", r.getRole(), r.getIndex(), r.getHost(), r.getPort(), r.getContainerId(),
+        reg.replacement() ? " as a replacement" : "");
     RegisterResponse resp = new RegisterResponse(state.numServers(), state.numWorkers());
-    if (restore != null && r.getRole() == Role.WORKER) {
+    if (r.getRole() == Role.WORKER && reg.replacement()) {
+      long clock = reg.resumeClock() >= 0 ? reg.resumeClock() : resumeClocks.resumeClock(r.getIndex());
+      state.resumed(r.getIndex(), clock);
+      resp.setResumeClock(clock);
+    } else if (restore != null && r.getRole() == Role.WORKER) {
       try {
         resp.setResumeClock(restore.awaitRestored());
       } catch (java.io.IOException e) {
@@ -68,12 +90,7 @@ final class CoordinatorHandler implements Coordinator.Iface {
     } catch (IllegalArgumentException e) {
       throw Errors.unknownPeer(e.getMessage());
     }
-    Command c = switch (state.outcome()) {
-      case RUNNING -> Command.CONTINUE;
-      case SUCCEEDED -> Command.SHUTDOWN;
-      case FAILED -> Command.ABORT;
-    };
-    return new HeartbeatResponse(c, state.layout().getVersion());
+    return state.heartbeatResponse(hb.getRole(), hb.getIndex());
   }
 
   @Override

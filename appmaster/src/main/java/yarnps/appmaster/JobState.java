@@ -9,8 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import yarnps.common.HashRing;
 import yarnps.common.KeyLayout;
+import yarnps.thrift.Command;
+import yarnps.thrift.HeartbeatResponse;
 import yarnps.thrift.InputSplit;
 import yarnps.thrift.KeyRange;
 import yarnps.thrift.Layout;
@@ -24,6 +28,20 @@ import yarnps.thrift.ServerAddress;
  * without a cluster.
  */
 final class JobState {
+  private static final Logger LOG = LoggerFactory.getLogger(JobState.class);
+
+  /** The ring's seed: every layout of a job (and of every AM attempt) has the same ranges. */
+  static final long RING_SEED = 0x5eed_1a70_0175L;
+  /** The heartbeat metric by which a worker acknowledges a ROLLBACK: the newest rollback id it acted on. */
+  static final String ROLLBACK_METRIC = "rollback_id";
+
+  /**
+   * How the job recovers: {@code replication} is yarnps.replication; a role's containers may fail
+   * by the job's own fault up to its max-failures times in all before the job fails.
+   */
+  record Limits(int replication, int serverMaxFailures, int workerMaxFailures) {
+    static final Limits DEFAULT = new Limits(0, 3, 3);
+  }
 
   /** How the job ended. */
   enum Outcome { RUNNING, SUCCEEDED, FAILED }
@@ -60,9 +78,33 @@ final class JobState {
   private boolean workersDone;
   /** Further failures seen after the first (a killed container behind a worker's failed call). */
   private final List<String> laterFailures = new ArrayList<>();
+  private final Limits limits;
+  private final FailureTracker failures;
+  /** Containers of members that were replaced (or never came back): their exits and registrations are refused. */
+  private final Set<String> retired = new HashSet<>();
+  /** Containers of the previous AM attempt that have not registered yet. */
+  private final Set<String> adopted = new HashSet<>();
+  /** A new AM attempt is waiting for the previous attempt's containers. */
+  private boolean takeover;
+  /** The layout must be rebuilt (and installed on every server) even without a replaced server. */
+  private boolean rebuildLayout;
+  /** The highest layout version a registering container held (a new attempt builds above it). */
+  private long maxSeenLayout;
+  private final List<Recovery> recoveries = new ArrayList<>();
+  private long rollbackId;
+  private long rollbackClock;
+  private long rollbackLayout;
+  private long changes;
 
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
       LongSupplier clockMs) {
+    this(numServers, numWorkers, vnodes, splitsByInput, clockMs, Limits.DEFAULT);
+  }
+
+  JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
+      LongSupplier clockMs, Limits limits) {
+    this.limits = limits;
+    this.failures = new FailureTracker(limits.serverMaxFailures(), limits.workerMaxFailures());
     this.servers = new Member[numServers];
     this.workers = new Member[numWorkers];
     for (int i = 0; i < numServers; i++) {
@@ -76,6 +118,10 @@ final class JobState {
     this.clockMs = clockMs;
     this.startMs = clockMs.getAsLong();
     this.events = new EventLog(MAX_EVENTS, clockMs);
+  }
+
+  Limits limits() {
+    return limits;
   }
 
   int numServers() {
@@ -121,6 +167,13 @@ final class JobState {
     m.state = Member.State.LAUNCHING;
     m.lastHeartbeatMs = clockMs.getAsLong();
     events.info(m.name() + " launching in " + containerId + " on " + host);
+    Recovery r = m.recovery;
+    if (r != null && r.containerMs == 0) {
+      r.containerMs = m.lastHeartbeatMs;
+      LOG.info("recovery {}: {} got container {} on {}, {} ms after the loss", r.id, m.name(), containerId, host,
+          r.containerMs - r.detectMs);
+    }
+    changed();
   }
 
   /** The NodeManager started a member's container; unknown ids are ignored. */
@@ -132,27 +185,66 @@ final class JobState {
     }
   }
 
+  /** {@link #register(Role, int, String, String, int, long, long)} of a new container (no layout, clock 0). */
+  synchronized Registration register(Role role, int index, String containerId, String host, int port) {
+    return register(role, index, containerId, host, port, 0, 0);
+  }
+
   /**
-   * A container registered. The layout is built when the last server registers. Throws when the
-   * container id does not match the one launched for that member.
+   * What {@link #register} tells the coordinator: whether the container replaces a lost member, and
+   * the clock a replacement worker was already told to resume at (-1: not yet), so that a repeated
+   * registration gets the same answer.
    */
-  synchronized void register(Role role, int index, String containerId, String host, int port) {
+  record Registration(boolean replacement, long resumeClock) {}
+
+  /**
+   * A container registered. The first layout is built when the last server registers (in a new AM
+   * attempt, by the recovery coordinator once the surviving servers are back). A replacement
+   * registers with the lost member's index and its own new container id; a container of the
+   * previous AM attempt registers with an id this attempt did not launch, and is taken over.
+   * {@code layoutVersion} is the layout the container holds, {@code clock} a worker's completed
+   * clock (both 0 for a new container).
+   *
+   * @throws IllegalArgumentException when the member is unknown, or another container is (or was)
+   *     that member
+   */
+  synchronized Registration register(Role role, int index, String containerId, String host, int port,
+      long layoutVersion, long clock) {
     Member m = member(role, index);
     if (!m.containerId.isEmpty() && !m.containerId.equals(containerId)) {
       throw new IllegalArgumentException(m.name() + " is " + m.containerId + ", not " + containerId);
     }
+    if (m.containerId.isEmpty() && retired.contains(containerId)) {
+      throw new IllegalArgumentException(containerId + " was " + m.name() + " and has been replaced");
+    }
+    if (m.containerId.isEmpty() && !adopted.remove(containerId) && takeover) {
+      events.add(EventLog.Kind.WARN, m.name() + " registered from " + containerId
+          + ", which is not among the previous attempt's containers");
+    }
+    long now = clockMs.getAsLong();
     m.containerId = containerId;
     m.host = host;
     m.port = port;
-    m.state = Member.State.REGISTERED;
-    m.lastHeartbeatMs = clockMs.getAsLong();
-    events.info(m.name() + " registered from " + host + (port > 0 ? ":" + port : ""));
-    if (role == Role.SERVER && layout.getVersion() == 0 && allServersRegistered()) {
-      buildLayout();
-      events.info("layout version " + layout.getVersion() + " built: " + layout.getRangesSize() + " key ranges on "
-          + servers.length + " servers");
+    if (m.state != Member.State.FINISHED) {
+      m.state = Member.State.REGISTERED;
     }
-    notifyAll();
+    m.lastHeartbeatMs = now;
+    m.clock = Math.max(m.clock, clock);
+    maxSeenLayout = Math.max(maxSeenLayout, layoutVersion);
+    Recovery r = m.recovery;
+    events.info(m.name() + " registered from " + host + (port > 0 ? ":" + port : "")
+        + (r == null ? "" : " (replacement, " + containerId + ")")
+        + (layoutVersion > 0 ? " holding layout version " + layoutVersion : ""));
+    if (r != null && r.registeredMs == 0) {
+      r.registeredMs = now;
+      LOG.info("recovery {}: replacement of {} registered ({}): {} ms after the loss", r.id, m.name(), containerId,
+          now - r.detectMs);
+    }
+    if (role == Role.SERVER && layout.getVersion() == 0 && !takeover && allServersRegistered()) {
+      publish(nextLayout());
+    }
+    changed();
+    return new Registration(r != null || m.resumeClock >= 0, m.resumeClock);
   }
 
   private boolean allServersRegistered() {
@@ -164,21 +256,60 @@ final class JobState {
     return true;
   }
 
-  private void buildLayout() {
-    KeyLayout kl = HashRing.build(1, servers.length, vnodes, 0x5eed_1a70_0175L);
+  /**
+   * The next layout: the same ranges as every layout of this job (the same ring), the servers'
+   * current addresses, and a version above every one published or held by a registered container.
+   * Not published: see {@link #publish}.
+   */
+  synchronized Layout nextLayout() {
+    long version = Math.max(layout.getVersion(), maxSeenLayout) + 1;
+    KeyLayout kl = HashRing.build(version, servers.length, vnodes, RING_SEED);
     List<KeyRange> ranges = kl.toThriftRanges();
     List<ServerAddress> addrs = new ArrayList<>();
     for (Member s : servers) {
       addrs.add(new ServerAddress(s.index, s.host, s.port));
     }
-    layout = new Layout(kl.version(), ranges, addrs);
+    return new Layout(version, ranges, addrs);
+  }
+
+  /**
+   * Makes {@code next} the layout that {@code getLayout} returns, and completes the server
+   * recoveries it carries (every server recovery in progress whose replacement registered).
+   */
+  synchronized void publish(Layout next) {
+    if (next.getVersion() <= layout.getVersion()) {
+      throw new IllegalArgumentException("layout version " + next.getVersion() + " is not above the current "
+          + layout.getVersion());
+    }
+    boolean first = layout.getVersion() == 0;
+    layout = next;
+    takeover = false;
+    rebuildLayout = false;
+    long now = clockMs.getAsLong();
+    events.info("layout version " + next.getVersion() + (first ? " built: " : " published: ") + next.getRangesSize()
+        + " key ranges on " + servers.length + " servers");
+    LOG.info("layout version {} published", next.getVersion());
+    for (Member s : servers) {
+      Recovery r = s.recovery;
+      if (r != null && r.registeredMs > 0) {
+        r.publishedMs = now;
+        r.restoredMs = r.restoredMs == 0 ? now : r.restoredMs;
+        r.layoutVersion = next.getVersion();
+        r.status = Recovery.Status.DONE;
+        s.recovery = null;
+        LOG.info("recovery {}: {} serving again in layout version {} ({})", r.id, s.name(), next.getVersion(),
+            r.timings());
+        events.info("recovery of " + s.name() + " done: " + r.timings());
+      }
+    }
+    changed();
   }
 
   synchronized Layout layout() {
     return layout;
   }
 
-  /** Records a heartbeat; returns false if the member is unknown. */
+  /** Records a heartbeat; throws IllegalArgumentException if the member is unknown. */
   synchronized void heartbeat(Role role, int index, long clock, double progress, Map<String, Double> metrics) {
     Member m = member(role, index);
     m.clock = clock;
@@ -188,6 +319,86 @@ final class JobState {
     if (role == Role.SERVER) {
       m.rates.add(m.lastHeartbeatMs, metrics);
     }
+    Double acked = metrics.get(ROLLBACK_METRIC);
+    if (acked != null && acked.longValue() > m.rollbackAcked) {
+      m.rollbackAcked = acked.longValue();
+      if (m.rollbackAcked == rollbackId) {
+        LOG.info("rollback {}: worker {} acknowledged (clock {})", rollbackId, index, clock);
+        events.info("worker " + index + " rolled back to clock " + rollbackClock);
+      }
+    }
+  }
+
+  /**
+   * The answer to a member's heartbeat: the job's command and layout version. A worker that has not
+   * acknowledged the newest rollback (see {@link #startRollback}) gets ROLLBACK with its clock,
+   * layout version and id, again on every heartbeat until it reports the id back.
+   */
+  synchronized HeartbeatResponse heartbeatResponse(Role role, int index) {
+    Member m = member(role, index);
+    HeartbeatResponse r = new HeartbeatResponse(switch (outcome) {
+      case RUNNING -> Command.CONTINUE;
+      case SUCCEEDED -> Command.SHUTDOWN;
+      case FAILED -> Command.ABORT;
+    }, layout.getVersion());
+    if (outcome == Outcome.RUNNING && role == Role.WORKER && m.state != Member.State.FINISHED
+        && m.rollbackAcked < rollbackId) {
+      r.setCommand(Command.ROLLBACK);
+      r.setResumeClock(rollbackClock);
+      r.setLayoutVersion(Math.max(layout.getVersion(), rollbackLayout));
+      r.setRollbackId(rollbackId);
+    }
+    return r;
+  }
+
+  /**
+   * Every worker still running rolls back to {@code clock} (the parameters were restored from a
+   * checkpoint at that clock into layout {@code layoutVersion}): their heartbeats answer ROLLBACK
+   * until they acknowledge it. Returns the rollback's id.
+   */
+  synchronized long startRollback(long clock, long layoutVersion) {
+    rollbackId++;
+    rollbackClock = clock;
+    rollbackLayout = layoutVersion;
+    for (Member w : workers) {
+      if (w.state != Member.State.REGISTERED) {
+        // A worker not running now (finished, or being replaced) starts from the restored state.
+        w.rollbackAcked = rollbackId;
+      }
+      w.clock = w.state == Member.State.FINISHED ? w.clock : Math.min(w.clock, clock);
+    }
+    barriers.clear();
+    events.add(EventLog.Kind.WARN, "rollback " + rollbackId + ": every running worker goes back to clock " + clock);
+    LOG.info("rollback {}: workers told to resume at clock {} with layout version {}", rollbackId, clock, layoutVersion);
+    changed();
+    return rollbackId;
+  }
+
+  /**
+   * Waits until every running worker acknowledged the newest rollback (it dropped every call of
+   * the old parameters), or timeoutMs passed; returns the workers still pending (empty: all did).
+   */
+  synchronized List<Integer> awaitRollbackAcked(long timeoutMs) throws InterruptedException {
+    long deadline = clockMs.getAsLong() + timeoutMs;
+    while (true) {
+      List<Integer> pending = new ArrayList<>();
+      for (Member w : workers) {
+        if (w.state == Member.State.REGISTERED && w.rollbackAcked < rollbackId) {
+          pending.add(w.index);
+        }
+      }
+      long left = deadline - clockMs.getAsLong();
+      if (pending.isEmpty() || left <= 0 || outcome != Outcome.RUNNING) {
+        return pending;
+      }
+      wait(Math.min(left, 100));
+    }
+  }
+
+  /** Whether a worker still has to acknowledge the newest rollback. */
+  synchronized boolean rollbackPending(int worker) {
+    Member w = member(Role.WORKER, worker);
+    return w.state != Member.State.FINISHED && w.rollbackAcked < rollbackId;
   }
 
   /** Splits of an input for a worker; worker -1 means every split. Unknown input: empty. */
@@ -225,14 +436,24 @@ final class JobState {
 
   /**
    * Blocks until every worker that has not finished arrived at the named barrier. A name can be
-   * used again: each use is a new generation. Throws IllegalStateException if the job ends while
-   * waiting.
+   * used again: each use is a new generation. A worker being replaced has not finished, so the
+   * barrier waits for its replacement. Throws IllegalStateException if the job ends while waiting.
    */
   synchronized void barrier(int worker, String name) throws InterruptedException {
     member(Role.WORKER, worker);
     long generation = barrierGenerations.getOrDefault(name, 0L);
+    long rollbackAtEntry = rollbackId;
     barriers.computeIfAbsent(name, k -> new HashSet<>()).add(worker);
     while (barrierGenerations.getOrDefault(name, 0L) == generation) {
+      if (rollbackId != rollbackAtEntry) {
+        // The parameters were rolled back while this worker waited: its run ends, and it runs again.
+        Set<Integer> arrived = barriers.get(name);
+        if (arrived != null) {
+          arrived.remove(worker);
+        }
+        throw new IllegalStateException("rollback " + rollbackId + " to clock " + rollbackClock
+            + " while waiting at barrier '" + name + "': the worker runs again from there");
+      }
       if (barrierComplete(name)) {
         barriers.remove(name);
         barrierGenerations.put(name, generation + 1);
@@ -244,6 +465,11 @@ final class JobState {
       }
       wait(1000);
     }
+  }
+
+  /** The workers waiting at the named barrier now. */
+  synchronized Set<Integer> arrived(String name) {
+    return Set.copyOf(barriers.getOrDefault(name, Set.of()));
   }
 
   private boolean barrierComplete(String name) {
@@ -269,13 +495,8 @@ final class JobState {
     m.state = Member.State.FINISHED;
     m.progress = 1.0;
     events.info(m.name() + " finished");
-    notifyAll();
-    if (role == Role.WORKER && outcome == Outcome.RUNNING) {
-      for (Member w : workers) {
-        if (w.state != Member.State.FINISHED) {
-          return;
-        }
-      }
+    changed();
+    if (role == Role.WORKER && outcome == Outcome.RUNNING && allWorkersFinished()) {
       workersDone = true;
       if (succeedAfterEndWork) {
         notifyAll();
@@ -308,31 +529,130 @@ final class JobState {
     }
   }
 
+  /** Whether every worker finished (the hook for the checkpoint at the end). */
+  synchronized boolean allWorkersFinished() {
+    for (Member w : workers) {
+      if (w.state != Member.State.FINISHED) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The lowest clock of the workers that have not finished (their heartbeats); -1 when all finished. */
+  synchronized long minWorkerClock() {
+    long min = Long.MAX_VALUE;
+    for (Member w : workers) {
+      if (w.state != Member.State.FINISHED) {
+        min = Math.min(min, w.clock);
+      }
+    }
+    return min == Long.MAX_VALUE ? -1 : min;
+  }
+
+  /** A member that was declared lost and needs a new container; {@code containerId} is the lost one's. */
+  record Lost(Role role, int index, String containerId) {}
+
   /**
-   * A member's container ended. An exit the job expects (a finished worker exiting 0, any
-   * container after the job ended) is recorded; any other fails the job naming the container.
+   * A container ended. An exit the job expects (a finished worker's, any container's after the
+   * job ended, an old container of a replaced member) is recorded; any other makes the member lost:
+   * returns it, to be given a new container, or null when the job failed because the member's
+   * role went past its failure limit.
    */
-  synchronized void containerCompleted(String containerId, int exitStatus, String diag, String meaning) {
+  synchronized Lost containerCompleted(String containerId, int exitStatus, String diag, String meaning) {
+    String what = "exit " + exitStatus + " (" + meaning + ")" + (diag == null || diag.isBlank() ? "" : ": " + diag.strip());
+    if (retired.contains(containerId)) {
+      events.info("replaced container " + containerId + " ended: " + what);
+      return null;
+    }
     Member m = byContainer(containerId);
     if (m == null) {
-      return;
+      if (adopted.remove(containerId)) {
+        events.add(EventLog.Kind.WARN, "container " + containerId + " of the previous attempt ended before it registered: "
+            + what);
+        changed();
+      }
+      return null;
     }
-    boolean expected = (m.state == Member.State.FINISHED && exitStatus == 0)
-        || (outcome == Outcome.SUCCEEDED)
+    boolean expected = m.state == Member.State.FINISHED || outcome == Outcome.SUCCEEDED
         || (outcome == Outcome.FAILED && OWN_EXITS.contains(exitStatus));
     if (expected) {
+      events.add(exitStatus == 0 || outcome != Outcome.RUNNING ? EventLog.Kind.INFO : EventLog.Kind.WARN,
+          m.name() + " container " + containerId + " exited " + exitStatus + " (" + meaning + ")");
       if (m.state != Member.State.FINISHED) {
         m.state = exitStatus == 0 ? Member.State.FINISHED : Member.State.FAILED;
       }
-      events.info(m.name() + " container " + containerId + " exited " + exitStatus + " (" + meaning + ")");
-      notifyAll();
-      return;
+      changed();
+      return null;
     }
-    m.state = Member.State.FAILED;
-    m.diagnostics = "exit " + exitStatus + " (" + meaning + ")" + (diag == null || diag.isBlank() ? "" : ": " + diag.strip());
-    events.add(EventLog.Kind.ERROR, m.name() + " lost: container " + containerId + " on " + m.host + " exited "
-        + m.diagnostics);
-    fail(m + " exited unexpectedly with " + m.diagnostics);
+    if (outcome != Outcome.RUNNING) {
+      m.state = Member.State.FAILED;
+      m.diagnostics = what;
+      events.add(EventLog.Kind.ERROR, m.name() + " lost: container " + containerId + " on " + m.host + " exited " + what);
+      fail(m + " exited unexpectedly with " + what);
+      return null;
+    }
+    return lose(m, "container " + containerId + " on " + m.host + " exited " + what, FailureTracker.countsAsFailure(exitStatus));
+  }
+
+  /**
+   * The container of a member could not be started: the member is lost (counted as a failure).
+   * Returns it, or null if the id is not a member's current container or the job failed.
+   */
+  synchronized Lost startFailed(String containerId, String error) {
+    Member m = byContainer(containerId);
+    if (m == null || outcome != Outcome.RUNNING) {
+      return null;
+    }
+    return lose(m, "container " + containerId + " on " + m.host + " could not be started: " + error, true);
+  }
+
+  /**
+   * Declares a member lost for {@code cause}: its container is retired (a later registration or
+   * completion of it is ignored), a failure is counted when {@code counted}, and past its role's
+   * limit the job fails naming the member and its losses. Otherwise the member waits for a new
+   * container: returns it.
+   */
+  private Lost lose(Member m, String cause, boolean counted) {
+    long now = clockMs.getAsLong();
+    String old = m.containerId;
+    if (!old.isEmpty()) {
+      retired.add(old);
+    }
+    m.losses.add(cause);
+    m.diagnostics = cause;
+    String failed = failures.lost(m, counted);
+    if (failed != null) {
+      m.state = Member.State.FAILED;
+      events.add(EventLog.Kind.ERROR, m.name() + " lost: " + cause);
+      fail(failed);
+      return null;
+    }
+    m.state = Member.State.REQUESTED;
+    m.resumeClock = -1;
+    m.containerId = "";
+    m.port = 0;
+    m.lastHeartbeatMs = now;
+    if (m.role == Role.WORKER) {
+      for (Set<Integer> arrived : barriers.values()) {
+        arrived.remove(m.index);
+      }
+    }
+    Recovery r = m.recovery;
+    if (r == null || r.registeredMs > 0) {
+      // A new loss, or the replacement itself was lost after registering: time it afresh.
+      if (r != null) {
+        r.status = Recovery.Status.FAILED;
+      }
+      r = new Recovery(recoveries.size() + 1, m.role, m.index, limits.replication(), cause, now);
+      recoveries.add(r);
+      m.recovery = r;
+    }
+    events.add(EventLog.Kind.WARN, m.name() + " lost (" + (counted ? "failure " + failures.failures(m.role) + " of "
+        + failures.limit(m.role) + " allowed" : "not the job's fault") + "): " + cause + "; requesting a new container");
+    LOG.info("recovery {}: {} lost ({}): {}", r.id, m.name(), counted ? "counted" : "not counted", cause);
+    changed();
+    return new Lost(m.role, m.index, old);
   }
 
   private Member byContainer(String containerId) {
@@ -395,20 +715,242 @@ final class JobState {
   }
 
   /**
-   * Fails the job if a launched container has been silent (no registration or heartbeat) for
-   * longer than timeoutMs: a hung JVM or a lost node must not leave the job waiting forever.
+   * Finds launched containers silent (no registration or heartbeat) for longer than timeoutMs: a
+   * hung JVM or a lost node must not leave the job waiting. Each is declared lost (a failure) and
+   * returned, for its container to be stopped and replaced. A member whose replacement has not
+   * come back within {@code recoveryTimeoutMs} of its loss fails the job.
    */
-  synchronized void checkLiveness(long timeoutMs) {
+  synchronized List<Lost> checkLiveness(long timeoutMs, long recoveryTimeoutMs) {
     long now = clockMs.getAsLong();
+    List<Lost> lost = new ArrayList<>();
     for (Member m : allMembers()) {
+      if (outcome != Outcome.RUNNING) {
+        break;
+      }
       boolean live = m.state == Member.State.LAUNCHING || m.state == Member.State.RUNNING
           || m.state == Member.State.REGISTERED;
       if (live && now - m.lastHeartbeatMs > timeoutMs) {
-        fail(m + " sent no heartbeat for " + (now - m.lastHeartbeatMs) / 1000 + " s (yarnps.heartbeat.timeout.ms="
-            + timeoutMs + ")");
-        return;
+        Lost l = lose(m, "container " + m.containerId + " on " + m.host + " sent no heartbeat for "
+            + (now - m.lastHeartbeatMs) / 1000 + " s (yarnps.heartbeat.timeout.ms=" + timeoutMs + ")", true);
+        if (l != null) {
+          lost.add(l);
+        }
+      } else if (m.recovery != null && m.recovery.status == Recovery.Status.IN_PROGRESS
+          && now - m.recovery.detectMs > recoveryTimeoutMs) {
+        fail(m.name() + " was lost " + (now - m.recovery.detectMs) / 1000 + " s ago and is not back"
+            + " (yarnps.recovery.timeout.ms=" + recoveryTimeoutMs + "): " + m.recovery.cause);
       }
     }
+    return lost;
+  }
+
+  // --- Recovery coordination (used by RecoveryCoordinator) ---
+
+  /**
+   * Whether the layout must change (a lost server's replacement, or a new AM attempt taking the
+   * servers over) and every server is registered, so that the next layout can be built now.
+   */
+  synchronized boolean layoutChangeReady() {
+    if (outcome != Outcome.RUNNING || !allServersRegistered() || (layout.getVersion() == 0 && !takeover)) {
+      return false;
+    }
+    return rebuildLayout || !replacedServers().isEmpty();
+  }
+
+  /** A layout change that is due: the servers replaced in it and the layout to install. */
+  record LayoutChange(List<Integer> replaced, Layout next) {}
+
+  /** The layout change that is due now (see {@link #layoutChangeReady}), taken under one lock; null if none. */
+  synchronized LayoutChange layoutChange() {
+    return layoutChangeReady() ? new LayoutChange(replacedServers(), nextLayout()) : null;
+  }
+
+  /** Indexes of the servers whose replacement is in progress (lost, or registered but not yet serving). */
+  synchronized List<Integer> replacedServers() {
+    List<Integer> out = new ArrayList<>();
+    for (Member s : servers) {
+      if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
+        out.add(s.index);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a lost server is waiting for its replacement or its data (checkpoints should wait). */
+  synchronized boolean recovering() {
+    return takeover || rebuildLayout || !replacedServers().isEmpty();
+  }
+
+  /** A replacement server's ranges are filled (from peers or the checkpoint). */
+  synchronized void restored(int server, long rows) {
+    Recovery r = member(Role.SERVER, server).recovery;
+    if (r != null) {
+      r.restoredMs = clockMs.getAsLong();
+      LOG.info("recovery {}: server {} restored {} rows, {} ms after the loss", r.id, server, rows, r.restoredMs - r.detectMs);
+    }
+  }
+
+  /** Notes the checkpoint a rollback restores (clock -1 and dir "" when there is none) in the servers' recoveries. */
+  synchronized void rollbackSource(long clock, String dir) {
+    for (Member s : servers) {
+      if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
+        s.recovery.checkpointClock = Math.max(0, clock);
+        s.recovery.checkpoint = dir;
+      }
+    }
+  }
+
+  /** A replacement worker resumes at {@code clock}; completes its recovery. */
+  synchronized void resumed(int worker, long clock) {
+    Member w = member(Role.WORKER, worker);
+    w.clock = clock;
+    w.resumeClock = clock;
+    Recovery r = w.recovery;
+    if (r != null) {
+      // The replacement starts from the servers' state as it is now, after every rollback so far.
+      w.rollbackAcked = rollbackId;
+      r.resumeClock = clock;
+      r.status = Recovery.Status.DONE;
+      w.recovery = null;
+      LOG.info("recovery {}: worker {} resumes at clock {} ({})", r.id, worker, clock, r.timings());
+      events.info("recovery of worker " + worker + " done: resumes at clock " + clock + "; " + r.timings());
+    }
+    changed();
+  }
+
+  /** A worker's clock from its last heartbeat or registration. */
+  synchronized long workerClock(int worker) {
+    return member(Role.WORKER, worker).clock;
+  }
+
+  /** Indexes of the workers that finished. */
+  synchronized List<Integer> finishedWorkers() {
+    List<Integer> out = new ArrayList<>();
+    for (Member w : workers) {
+      if (w.state == Member.State.FINISHED) {
+        out.add(w.index);
+      }
+    }
+    return out;
+  }
+
+  /** Every recovery of this job (and of earlier AM attempts), oldest first, as immutable views. */
+  synchronized List<RecoveryView> recoveries() {
+    List<RecoveryView> out = new ArrayList<>();
+    for (Recovery r : recoveries) {
+      out.add(RecoveryView.of(r));
+    }
+    return out;
+  }
+
+  /** Counts changes worth saving in the AM's state file. */
+  synchronized long changes() {
+    return changes;
+  }
+
+  private void changed() {
+    changes++;
+    notifyAll();
+  }
+
+  /** Waits until something changed after {@code seenChanges}, or timeoutMs passed; returns the count now. */
+  synchronized long awaitChange(long seenChanges, long timeoutMs) throws InterruptedException {
+    if (changes == seenChanges && outcome == Outcome.RUNNING) {
+      wait(timeoutMs);
+    }
+    return changes;
+  }
+
+  // --- A new AM attempt ---
+
+  /**
+   * This attempt takes over the previous attempt's containers: they re-register on their own; the
+   * layout is rebuilt once every server is back. Until {@link #endTakeover} the members without a
+   * container are not replaced.
+   */
+  synchronized void adopt(List<String> containerIds) {
+    takeover = true;
+    adopted.addAll(containerIds);
+    events.info("taking over " + containerIds.size() + " containers of the previous attempt");
+    changed();
+  }
+
+  /** Whether every container of the previous attempt registered (or ended). */
+  synchronized boolean adoptedAllBack() {
+    return adopted.isEmpty();
+  }
+
+  /**
+   * Ends the wait for the previous attempt's containers: every member without a container (and not
+   * finished) is lost, not by the job's fault; the containers that did not register are retired and
+   * returned in {@code Lost} records with index -1 (to be stopped). The layout is rebuilt next.
+   */
+  synchronized List<Lost> endTakeover() {
+    List<Lost> out = new ArrayList<>();
+    for (String id : adopted) {
+      retired.add(id);
+      out.add(new Lost(null, -1, id));
+    }
+    adopted.clear();
+    for (Member m : allMembers()) {
+      if (outcome != Outcome.RUNNING) {
+        break;
+      }
+      if (m.containerId.isEmpty() && m.state != Member.State.FINISHED) {
+        Lost l = lose(m, "its container did not come back to the new ApplicationMaster attempt", false);
+        if (l != null) {
+          out.add(l);
+        }
+      }
+    }
+    rebuildLayout = true;
+    events.info("takeover of the previous attempt's containers ended; " + out.size() + " to stop or replace");
+    changed();
+    return out;
+  }
+
+  /** What a next AM attempt needs of this one; see {@link AmState}. */
+  synchronized AmState snapshot(int attempt) {
+    List<AmState.MemberFailures> members = new ArrayList<>();
+    for (Member m : allMembers()) {
+      if (m.failures > 0 || !m.losses.isEmpty()) {
+        members.add(new AmState.MemberFailures(m.role, m.index, m.failures, List.copyOf(m.losses)));
+      }
+    }
+    return new AmState(attempt, Math.max(layout.getVersion(), maxSeenLayout), rollbackId, rollbackClock,
+        failures.failures(Role.SERVER), failures.failures(Role.WORKER), finishedWorkers(), members, recoveries());
+  }
+
+  /**
+   * Takes over what an earlier attempt saved: finished workers stay finished, failures keep counting
+   * toward the limits, new layouts and rollbacks get versions and ids above the saved ones.
+   */
+  synchronized void restore(AmState saved) {
+    for (int w : saved.finishedWorkers()) {
+      Member m = member(Role.WORKER, w);
+      m.state = Member.State.FINISHED;
+      m.progress = 1.0;
+    }
+    for (AmState.MemberFailures f : saved.members()) {
+      Member m = member(f.role(), f.index());
+      m.failures = f.failures();
+      m.losses.addAll(f.losses());
+    }
+    failures.restore(saved.serverFailures(), saved.workerFailures());
+    maxSeenLayout = Math.max(maxSeenLayout, saved.layoutVersion());
+    rollbackId = saved.rollbackId();
+    rollbackClock = saved.rollbackClock();
+    for (Member w : workers) {
+      w.rollbackAcked = rollbackId;
+    }
+    for (RecoveryView r : saved.recoveries()) {
+      recoveries.add(r.toRecovery());
+    }
+    events.info("state of attempt " + saved.attempt() + " taken over: " + saved.finishedWorkers().size()
+        + " workers finished, " + saved.serverFailures() + " server and " + saved.workerFailures()
+        + " worker failures counted,"
+        + " layout version " + saved.layoutVersion());
+    changed();
   }
 
   private List<Member> allMembers() {

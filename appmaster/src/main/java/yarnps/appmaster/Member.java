@@ -31,6 +31,16 @@ final class Member {
   /** The latest value of every metric the member reported (training loss, ...) and the clock of its last report; -1: none yet. */
   Map<String, Double> lastReport = Map.of();
   long lastReportClock = -1;
+  /** Every loss of this member's containers, in words (exit status or silence), oldest first. */
+  final java.util.List<String> losses = new java.util.ArrayList<>();
+  /** Containers of this member that failed by the job's own fault. */
+  int failures;
+  /** The replacement of this member in progress (a container requested, starting, or restoring), or null. */
+  Recovery recovery;
+  /** Worker: the clock its current (replacement) container was told to resume at; -1 for none. */
+  long resumeClock = -1;
+  /** Worker: the newest ROLLBACK it acknowledged (its heartbeat metric {@code rollback_id}). */
+  long rollbackAcked;
   final CounterRates rates = new CounterRates(RATE_WINDOW_MS, SERVER_COUNTERS);
 
   Member(Role role, int index) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TProtocol;
 import yarnps.rpc.Rpc;
+import yarnps.thrift.ClockUpdate;
 import yarnps.thrift.Layout;
 import yarnps.thrift.ParameterService;
 import yarnps.thrift.PsError;
@@ -84,6 +85,14 @@ final class ServerControl implements Closeable {
 
   long recoverFromPeers() throws IOException {
     return call("recoverFromPeers", ParameterService.Client::recoverFromPeers);
+  }
+
+  /** Sends a worker's clock update (the AM lets a finished worker leave the clock group after a restore). */
+  void clock(ClockUpdate update) throws IOException {
+    call("clock", c -> {
+      c.clock(update);
+      return null;
+    });
   }
 
   ServerStats stats() throws IOException {

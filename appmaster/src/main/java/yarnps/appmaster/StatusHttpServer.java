@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The AM's web server: the tracking page at {@code /} and the JSON API under {@code /api/v1/}
  * ({@code status}, {@code servers}, {@code workers}, {@code metrics}, {@code checkpoints},
- * {@code events}); {@code /api/status} is kept as an alias of {@code /api/v1/status}.
+ * {@code recoveries}, {@code events}); {@code /api/status} is kept as an alias of {@code /api/v1/status}.
  *
  * <p>It runs on the Jetty that Hadoop ships (on every YARN container's classpath), because the
  * ResourceManager's proxy filter, {@link ProxyFilter}, is a servlet filter. When filter
@@ -100,6 +100,7 @@ final class StatusHttpServer implements AutoCloseable {
           case "/api/v1/workers" -> json(resp, view.workers());
           case "/api/v1/metrics" -> json(resp, view.metrics(since(req, "series_since"), since(req, "throughput_since")));
           case "/api/v1/checkpoints" -> json(resp, view.checkpoints());
+          case "/api/v1/recoveries" -> json(resp, view.recoveries());
           case "/api/v1/events" -> json(resp, view.events(since(req, "since")));
           default -> send(resp, 404, "application/json", "{\"error\":\"no such page: " + jsonEsc(path) + "\"}");
         }

@@ -128,6 +128,7 @@ final class StatusView {
     j.field("checkpoints", ckpts == null ? 0L : ckpts.committed())
         .field("last_checkpoint", last == null ? null : describe(last.clock(), last.rows(), last.bytes(), last.durationMs())
             + ", " + last.path());
+    writeRecoveries(j);
     j.numbers("result", state.finalMetrics()).strings("labels", state.finalLabels());
     j.name("am").beginObject().field("host", ji.amHost()).field("container", ji.amContainer())
         .field("logs", ji.amLogsUrl()).endObject();
@@ -290,6 +291,24 @@ final class StatusView {
       u++;
     }
     return String.format(java.util.Locale.ROOT, "%.1f %sB", v, units.charAt(u));
+  }
+
+  /**
+   * {@code api/v1/recoveries}: every replacement of a lost server or worker, oldest first. Step
+   * times ({@code detect_ms}, {@code container_ms}, {@code registered_ms}, {@code restore_ms},
+   * {@code published_ms}) are wall-clock ms since the epoch, 0 for a step not reached; see
+   * docs/recovery.md.
+   */
+  String recoveries() {
+    return writeRecoveries(new Json().beginObject()).endObject().toString();
+  }
+
+  private Json writeRecoveries(Json j) {
+    j.name("recoveries").beginArray();
+    for (RecoveryView r : state.recoveries()) {
+      AmState.writeRecovery(j, r);
+    }
+    return j.endArray();
   }
 
   /**

@@ -53,8 +53,9 @@ class JobStateTest {
   }
 
   @Test
-  void unexpectedContainerExitFailsTheJobNamingIt() {
-    JobState s = state(2, 1);
+  void unexpectedContainerExitPastTheLimitFailsTheJobNamingIt() {
+    List<List<InputSplit>> train = List.of(List.of(new InputSplit("a", 0, 10, false)));
+    JobState s = new JobState(2, 1, 8, Map.of("train", train), now::get, new JobState.Limits(0, 0, 0));
     s.launching(Role.SERVER, 1, "container_7", "node9", "");
     s.containerCompleted("container_7", 137, "Killed", "killed");
     assertEquals(JobState.Outcome.FAILED, s.outcome());
@@ -139,17 +140,32 @@ class JobStateTest {
   }
 
   @Test
-  void aSilentContainerFailsTheJobNamingIt() {
+  void aSilentContainerIsDeclaredLostAndReplaced() {
     JobState s = state(1, 1);
     s.launching(Role.WORKER, 0, "container_5", "node1", "");
     now.addAndGet(30_000);
-    s.checkLiveness(60_000);
-    assertEquals(JobState.Outcome.RUNNING, s.outcome());
+    assertTrue(s.checkLiveness(60_000, 600_000).isEmpty());
     s.heartbeat(Role.WORKER, 0, 1, 0.1, Map.of());
     now.addAndGet(61_000);
-    s.checkLiveness(60_000);
+    List<JobState.Lost> lost = s.checkLiveness(60_000, 600_000);
+    assertEquals(List.of(new JobState.Lost(Role.WORKER, 0, "container_5")), lost);
+    assertEquals(JobState.Outcome.RUNNING, s.outcome());
+    assertEquals(Member.State.REQUESTED, s.member(Role.WORKER, 0).state);
+    assertTrue(s.member(Role.WORKER, 0).losses.get(0).contains("container_5 on node1 sent no heartbeat for 61 s"),
+        s.member(Role.WORKER, 0).losses.toString());
+    assertTrue(s.checkLiveness(60_000, 600_000).isEmpty(), "a member waiting for its container is not silent");
+  }
+
+  @Test
+  void aSilentContainerPastTheLimitFailsTheJobNamingIt() {
+    List<List<InputSplit>> train = List.of(List.of(new InputSplit("a", 0, 10, false)));
+    JobState s = new JobState(1, 1, 8, Map.of("train", train), now::get, new JobState.Limits(0, 3, 0));
+    s.launching(Role.WORKER, 0, "container_5", "node1", "");
+    now.addAndGet(61_000);
+    assertTrue(s.checkLiveness(60_000, 600_000).isEmpty());
     assertEquals(JobState.Outcome.FAILED, s.outcome());
-    assertTrue(s.diagnostics().contains("worker 0 (container_5 on node1) sent no heartbeat for 61 s"), s.diagnostics());
+    assertTrue(s.diagnostics().contains("worker 0 failed"), s.diagnostics());
+    assertTrue(s.diagnostics().contains("container_5 on node1 sent no heartbeat for 61 s"), s.diagnostics());
   }
 
   @Test

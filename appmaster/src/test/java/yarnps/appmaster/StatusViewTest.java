@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import yarnps.thrift.InputSplit;
@@ -25,7 +26,7 @@ class StatusViewTest {
   @BeforeEach
   void job() {
     List<List<InputSplit>> train = List.of(List.of(new InputSplit("a", 0, 10, false)), List.of(new InputSplit("b", 0, 5, false)));
-    state = new JobState(2, 2, 8, Map.of("train", train), now::get);
+    state = new JobState(2, 2, 8, Map.of("train", train), now::get, new JobState.Limits(0, 0, 0));
     telemetry = new Telemetry(state, now::get, 1000);
     JobInfo info = new JobInfo("application_1_0001", "lr", "alice", "default", "eventual (ASP)",
         "container_1_0001_01_000001", "am-host", "nm:8042", "http://");
@@ -143,7 +144,35 @@ class StatusViewTest {
     now.addAndGet(60_000);
     assertEquals(5_000, parse(view.status()).get("elapsed_ms").asLong(), "a finished job's time does not run on");
     String diag = parse(view.servers()).get("servers").get(1).get("diagnostics").asText();
-    assertTrue(diag.startsWith("exit 137"), diag);
+    assertTrue(diag.contains("container_s1 on node1 exited exit 137"), diag);
+  }
+
+  @Test
+  void recoveriesListTheStepTimesOfEachReplacement() throws Exception {
+    assertEquals(0, parse(view.recoveries()).get("recoveries").size());
+    now.set(10_000);
+    state.containerCompleted("container_s1", ContainerExitStatus.PREEMPTED, "", "preempted");
+    now.set(10_400);
+    state.launching(Role.SERVER, 1, "container_s1b", "node5", "");
+    now.set(11_000);
+    state.register(Role.SERVER, 1, "container_s1b", "node5", 7100);
+    now.set(11_500);
+    state.restored(1, 42);
+    now.set(11_600);
+    state.publish(state.nextLayout());
+    JsonNode r = parse(view.recoveries()).get("recoveries").get(0);
+    assertEquals("SERVER", r.get("role").asText());
+    assertEquals(1, r.get("index").asInt());
+    assertEquals("DONE", r.get("status").asText());
+    assertEquals(10_000, r.get("detect_ms").asLong());
+    assertEquals(10_400, r.get("container_ms").asLong());
+    assertEquals(11_000, r.get("registered_ms").asLong());
+    assertEquals(11_500, r.get("restore_ms").asLong());
+    assertEquals(11_600, r.get("published_ms").asLong());
+    assertEquals(2, r.get("layout_version").asLong());
+    assertEquals(0, r.get("replication").asInt());
+    assertEquals(-1, r.get("checkpoint_clock").asLong());
+    assertEquals(1, parse(view.status()).get("recoveries").size(), "the status carries the recoveries too");
   }
 
   @Test

@@ -80,6 +80,8 @@ public final class JobSubmitter {
     ctx.setQueue(PsKeys.QUEUE.get(conf));
     ctx.setResource(Resource.newInstance(amMemory, PsKeys.AM_VCORES.get(conf)));
     ctx.setMaxAppAttempts(PsKeys.MAX_APP_ATTEMPTS.get(conf));
+    // A new AM attempt takes the running servers and workers over instead of starting the job again.
+    ctx.setKeepContainersAcrossApplicationAttempts(true);
     ctx.setApplicationTags(ClientKeys.TAGS.get(conf));
     ctx.setPriority(Priority.newInstance(ClientKeys.PRIORITY.get(conf)));
     ctx.setAMContainerSpec(am);

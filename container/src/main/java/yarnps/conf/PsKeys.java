@@ -74,7 +74,8 @@ public final class PsKeys {
       intKey("yarnps.heartbeat.interval.ms", 1000, 10, 600_000, "Interval of container heartbeats to the AM, ms.");
   public static final ConfigKey<Integer> HEARTBEAT_TIMEOUT_MS =
       intKey("yarnps.heartbeat.timeout.ms", 60_000, 1000, Integer.MAX_VALUE,
-          "A started container silent this long (no registration or heartbeat) fails the job, named.");
+          "A started container silent this long (no registration or heartbeat) is stopped and replaced,"
+              + " counting as a failure of its role.");
   public static final ConfigKey<String> JAVA_HOME =
       stringKey("yarnps.container.java.home", "",
           "JAVA_HOME for the AM and containers; empty means the NodeManager's own.");

@@ -13,6 +13,19 @@ public record ContainerEnv(Role role, int index, String amHost, int amPort, Stri
   public static final String INDEX = "YARNPS_INDEX";
   public static final String AM_HOST = "YARNPS_AM_HOST";
   public static final String AM_PORT = "YARNPS_AM_PORT";
+  /**
+   * The job's staging directory (a fully qualified path on the cluster file system). Every AM
+   * attempt writes its coordinator address there, {@link #AM_ADDRESS_FILE}, so that containers find
+   * a new attempt after the AM was lost.
+   */
+  public static final String STAGING_DIR = "YARNPS_STAGING_DIR";
+  /**
+   * File in the staging directory holding the current AM attempt's coordinator address as one line
+   * {@code host:port}; replaced atomically (written to a temporary file, then renamed).
+   */
+  public static final String AM_ADDRESS_FILE = "am.address";
+  /** File in the staging directory where the AM keeps the job's state for its next attempt (JSON). */
+  public static final String AM_STATE_FILE = "am-state.json";
   /** Set by the NodeManager for every container. */
   public static final String CONTAINER_ID = "CONTAINER_ID";
   /** File name of the localized job configuration in the container's working directory. */
