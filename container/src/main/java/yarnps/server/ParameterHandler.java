@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import yarnps.common.KeyCodec;
 import yarnps.common.KeyLayout;
+import yarnps.common.Replicas;
 import yarnps.common.ValueCodec;
 import yarnps.common.KeySignature;
 import yarnps.conf.PsKeys;
@@ -52,6 +53,12 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   private final ClockGroup clocks;
   private volatile RangeClocks rangeClocks;
   private final LongAdder keysNotSent = new LongAdder();
+  private final AppliedIds applied;
+  private final LongAdder duplicates = new LongAdder();
+  /** Chain replication (yarnps.replication > 0), else null. */
+  private volatile ReplicaChain chain;
+  /** A replacement server between its start and the end of recoverFromPeers: pushes answer RECOVERING. */
+  private volatile boolean recovering;
   /** Transport counters to report with stats; set by the server once its endpoint exists. */
   private volatile java.util.function.Supplier<Map<String, Long>> transportCounters = this::counters;
 
@@ -60,6 +67,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     long[] keys = new long[1024];
     float[] values = new float[1024];
     int[] runs = new int[96];
+    /** Per run of the current push: whether it is new (not a duplicate); and the new runs. */
+    boolean[] fresh = new boolean[32];
+    int[] freshRuns = new int[96];
     /** The key-cache entry of the current request's keys, or null. */
     KeyCache.CachedKeys keyList;
 
@@ -72,6 +82,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       }
       if (runs.length < 3 * maxRuns) {
         runs = new int[3 * maxRuns];
+        freshRuns = new int[3 * maxRuns];
+        fresh = new boolean[maxRuns];
       }
     }
   }
@@ -83,6 +95,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.keyCache = new KeyCache(PsKeys.KEY_CACHE_BYTES.get(conf));
     this.clocks = new ClockGroup(PsKeys.CONSISTENCY.get(conf), PsKeys.CONSISTENCY_TAU.get(conf),
         PsKeys.WORKERS.get(conf), held);
+    this.applied = new AppliedIds(PsKeys.WORKERS.get(conf));
   }
 
   /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
@@ -90,15 +103,57 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.transportCounters = counters;
   }
 
-  /** Creates the shards of the ranges this server holds in {@code layout}; until then calls are NOT_READY. */
+  /**
+   * Creates the shards of the ranges this server holds in {@code layout} (owned, and replicated
+   * under {@code yarnps.replication}); until then calls are NOT_READY. Without the peers' addresses
+   * (see {@link #install(yarnps.thrift.Layout)}) a replicated push cannot be forwarded.
+   *
+   * @throws IllegalArgumentException if yarnps.replication is not below the number of servers
+   */
   public void install(KeyLayout layout) {
+    Replicas replicas = new Replicas(layout, PsKeys.REPLICATION.get(conf));
     Map<String, TableShards> t = new HashMap<>();
     for (int i = 0; i < specs.size(); i++) {
-      t.put(specs.get(i).name(), new TableShards(specs.get(i), layout, self, i));
+      t.put(specs.get(i).name(), new TableShards(specs.get(i), replicas, self, i));
+    }
+    if (replicas.copies() > 0 && chain == null) {
+      try {
+        chain = new ReplicaChain(self, layout.numServers(), PsKeys.RPC_MAX_FRAME.get(conf),
+            PsKeys.RPC_TIMEOUT_MS.get(conf));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("server " + self + " cannot start its replication client", e);
+      }
+    }
+    if (chain != null) {
+      chain.install(replicas, List.of());
     }
     this.rangeClocks = new RangeClocks(layout.numRanges(), PsKeys.WORKERS.get(conf));
     this.layout = layout;
     this.tables = t;
+  }
+
+  /** As {@link #install(KeyLayout)}, with the servers' addresses for chain replication. */
+  public void install(yarnps.thrift.Layout layout) {
+    install(KeyLayout.fromThrift(layout));
+    if (chain != null) {
+      chain.install(chain.replicas(), layout.getServers());
+    }
+  }
+
+  /**
+   * A replacement server: until {@link #recoverFromPeers} ends, pushes are refused with RECOVERING
+   * and pulls with NOT_READY.
+   */
+  public void markRecovering() {
+    recovering = true;
+  }
+
+  /** Stops the replication client. */
+  public void close() {
+    ReplicaChain c = chain;
+    if (c != null) {
+      c.close();
+    }
   }
 
   private TableShards table(String name) throws PsError {
@@ -171,7 +226,44 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public void push(PsWire.Request req) throws PsError {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    boolean now = push(req, new PushReply() {
+      @Override
+      public void finishDeferred() {
+        done.complete(null);
+      }
+
+      @Override
+      public void failDeferred(PsError error) {
+        done.completeExceptionally(error);
+      }
+    });
+    if (!now) {
+      awaitChain(done);
+    }
+  }
+
+  private static void awaitChain(java.util.concurrent.CompletableFuture<Void> done) throws PsError {
+    try {
+      done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Errors.internal("push", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof PsError pe ? pe : Errors.internal("push", e.getCause());
+    }
+  }
+
+  /**
+   * Applies a push unless it is a duplicate (see {@link AppliedIds}), then forwards it down the
+   * replication chain; acknowledged now without replicas, else once the chain stored it.
+   */
+  @Override
+  public boolean push(PsWire.Request req, PushReply reply) throws PsError {
     TableShards t = table(req.table);
+    if (recovering) {
+      throw Errors.recovering("server " + self + " is restoring its ranges from its peers");
+    }
     checkLayout(req.layoutVersion);
     int n = req.numKeys;
     long floats = (long) n * t.width();
@@ -192,24 +284,81 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
             + Long.toUnsignedString(keys[i / t.width()]) + " is " + b.values[i]);
       }
     }
+    int[] runs;
+    int numRuns;
+    if (b.keyList != null) {
+      runs = b.keyList.runs(t, layout.version());
+      numRuns = b.keyList.numRuns();
+    } else {
+      runs = b.runs;
+      numRuns = t.runs(keys, n, runs);
+    }
+    t.checkRole(keys, runs, numRuns, req.replica);
+    int fresh = applied.mark(req.worker, req.requestId, req.part, clocks.clockOf(req.worker), runs, numRuns, b.fresh);
+    if (fresh == numRuns) {
+      apply(t, req, b, keys, runs, numRuns, n, (int) floats);
+    } else {
+      duplicates.increment();
+      if (fresh > 0) {
+        applyFresh(t, req, b, keys, runs, numRuns);
+      }
+    }
+    ReplicaChain c = chain;
+    return c == null || c.forward(req, t.width(), keys, b.values, runs, numRuns, reply);
+  }
+
+  /** Applies (or under sequential consistency holds) a new push of runs computed for its keys. */
+  private void apply(TableShards t, PsWire.Request req, Buffers b, long[] keys, int[] runs, int numRuns, int n,
+      int floats) {
     if (clocks.ordered()) {
       // Sequential consistency: checked now, applied in order once every worker passed this clock.
-      notePushed(b.runs, t.runs(keys, n, b.runs), req);
+      notePushed(runs, numRuns, req);
       long[] own = b.keyList != null ? keys : java.util.Arrays.copyOf(keys, n);
-      held.add(t, req.clock, req.worker, req.requestId, own, java.util.Arrays.copyOf(b.values, (int) floats), n);
+      held.add(t, req.clock, req.worker, req.requestId, own, java.util.Arrays.copyOf(b.values, floats), n);
       return;
     }
     if (b.keyList != null) {
       KeyCache.CachedKeys c = b.keyList;
-      int[] runs = c.runs(t, layout.version());
-      int numRuns = c.numRuns();
       t.push(keys, b.values, runs, numRuns, n, c.slots(t.ordinal(), numRuns));
-      notePushed(runs, numRuns, req);
-      return;
+    } else {
+      t.push(keys, b.values, runs, numRuns, n);
     }
-    int numRuns = t.runs(keys, n, b.runs);
-    t.push(keys, b.values, b.runs, numRuns, n);
-    notePushed(b.runs, numRuns, req);
+    notePushed(runs, numRuns, req);
+  }
+
+  /** Applies the runs of a partly duplicate push that were not applied before (rare: after a lost server). */
+  private void applyFresh(TableShards t, PsWire.Request req, Buffers b, long[] keys, int[] runs, int numRuns) {
+    int w = t.width();
+    int count = 0;
+    int m = 0;
+    for (int k = 0; k < numRuns; k++) {
+      if (b.fresh[k]) {
+        count += runs[3 * k + 2] - runs[3 * k + 1];
+      }
+    }
+    long[] ks = new long[count];
+    float[] vs = new float[count * w];
+    int[] rs = new int[3 * numRuns];
+    int at = 0;
+    for (int k = 0; k < numRuns; k++) {
+      if (b.fresh[k]) {
+        int from = runs[3 * k + 1];
+        int len = runs[3 * k + 2] - from;
+        System.arraycopy(keys, from, ks, at, len);
+        System.arraycopy(b.values, from * w, vs, at * w, len * w);
+        rs[3 * m] = runs[3 * k];
+        rs[3 * m + 1] = at;
+        rs[3 * m + 2] = at + len;
+        m++;
+        at += len;
+      }
+    }
+    if (clocks.ordered()) {
+      held.add(t, req.clock, req.worker, req.requestId, ks, vs, count);
+    } else {
+      t.push(ks, vs, rs, m, count);
+    }
+    notePushed(rs, m, req);
   }
 
   /** Advances the vector clocks of the ranges a push touched. */
@@ -233,6 +382,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   @Override
   public boolean pull(PsWire.Request req, PullReply reply) throws PsError {
     TableShards t = table(req.table);
+    if (recovering) {
+      throw Errors.notReady("server " + self + " is restoring its ranges from its peers");
+    }
     checkLayout(req.layoutVersion);
     int n = req.numKeys;
     long floats = (long) n * t.width();
@@ -242,6 +394,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     Buffers b = buffers.get();
     long[] keys = keys("pull", req, t, b, (int) floats);
     KeyCache.CachedKeys cached = b.keyList;
+    if (chain != null) {
+      checkPrimary(t, keys, cached, n, b);
+    }
     long clock = req.clock;
     if (clocks.mustWait(clock)) {
       // Keep what the answer needs: the request's buffers are gone once this call returns.
@@ -266,6 +421,15 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     clocks.admitted(clock);
     answer(t, keys, cached, n, (int) floats, reply);
     return true;
+  }
+
+  /** Refuses with WRONG_SERVER a pull of a range this server only replicates. */
+  private void checkPrimary(TableShards t, long[] keys, KeyCache.CachedKeys cached, int n, Buffers b) throws PsError {
+    if (cached != null) {
+      t.checkRole(keys, cached.runs(t, layout.version()), cached.numRuns(), false);
+    } else {
+      t.checkRole(keys, b.runs, t.runs(keys, n, b.runs), false);
+    }
   }
 
   /** Reads the keys' weights (through the key list's cached slots when it has one) into the reply. */
@@ -302,6 +466,14 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     m.put("max_clock_lag", clocks.maxLagSeen());
     m.put("clock_min", Math.min(clocks.published(), Long.MAX_VALUE / 2));
     m.put("held_push_keys", held.heldKeys());
+    m.put("duplicate_pushes", duplicates.sum());
+    m.put("dedup_window_misses", applied.unknown.sum());
+    ReplicaChain c = chain;
+    if (c != null) {
+      m.put("replica_forwards", c.forwards.sum());
+      m.put("replica_forward_failures", c.forwardFailures.sum());
+      m.put("replica_keys_forwarded", c.keysForwarded.sum());
+    }
     RangeClocks rc = rangeClocks;
     m.put("vector_clock_ranges", rc == null ? 0L : rc.touched());
     return m;
@@ -312,8 +484,12 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public void push(PushRequest r) throws PsError {
-    push(request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(), r.getClock(),
-        r.getKeySignature(), r.values, r.isSetKeyCodec() || r.isSetValueCodec()));
+    PsWire.Request req = request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(),
+        r.getClock(), r.getKeySignature(), r.values, r.isSetKeyCodec() || r.isSetValueCodec());
+    req.requestId = r.isSetRequestId() ? r.getRequestId() : -1;
+    req.part = r.isSetPart() ? r.getPart() : -1;
+    req.replica = r.isReplica();
+    push(req);
   }
 
   @Override
@@ -457,7 +633,23 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public void installLayout(yarnps.thrift.Layout layout) throws PsError {
-    throw Errors.internal("installLayout", new UnsupportedOperationException("not implemented yet"));
+    // Minimal form for chain replication (a replaced peer's new address); the checkpoint work owns the general case.
+    KeyLayout now = this.layout;
+    KeyLayout next;
+    try {
+      next = KeyLayout.fromThrift(layout);
+    } catch (IllegalArgumentException e) {
+      throw Errors.badRequest("installLayout: " + e.getMessage());
+    }
+    if (now == null || !now.toThriftRanges().equals(next.toThriftRanges())) {
+      throw Errors.internal("installLayout", new UnsupportedOperationException("changing ranges not implemented yet"));
+    }
+    ReplicaChain c = chain;
+    if (c != null) {
+      c.install(c.replicas(), layout.getServers());
+    }
+    this.layout = next;
+    LOG.info("server {} installed layout version {} (same ranges)", self, next.version());
   }
 
   @Override
@@ -482,17 +674,36 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public long recoverFromPeers() throws PsError {
-    throw Errors.internal("recoverFromPeers", new UnsupportedOperationException("not implemented yet"));
+    Map<String, TableShards> t = tables;
+    ReplicaChain c = chain;
+    if (t == null) {
+      throw Errors.notReady("server " + self + " has no layout yet");
+    }
+    if (c == null) {
+      throw Errors.badRequest("recoverFromPeers needs yarnps.replication >= 1 (it is "
+          + PsKeys.REPLICATION.get(conf) + ")");
+    }
+    long start = System.nanoTime();
+    try {
+      long rows = PeerRecovery.recover(self, t, c.replicas(), c.addresses(), clocks, applied,
+          PsKeys.RPC_MAX_FRAME.get(conf), PsKeys.RPC_TIMEOUT_MS.get(conf));
+      recovering = false;
+      LOG.info("server {} restored {} rows from its peers in {} ms", self, rows, (System.nanoTime() - start) / 1_000_000);
+      return rows;
+    } catch (IOException | RuntimeException e) {
+      LOG.error("server {} failed to restore from its peers", self, e);
+      throw Errors.internal("server " + self + " restoring from peers", e);
+    }
   }
 
   @Override
   public yarnps.thrift.RangeChunk fetchRange(String table, int range, long afterKey, boolean first, int maxRows)
       throws PsError {
-    throw Errors.internal("fetchRange", new UnsupportedOperationException("not implemented yet"));
+    return PeerRecovery.fetch(table(table), self, range, afterKey, first, maxRows);
   }
 
   @Override
   public yarnps.thrift.PeerState peerState() throws PsError {
-    throw Errors.internal("peerState", new UnsupportedOperationException("not implemented yet"));
+    return PeerRecovery.state(clocks, applied);
   }
 }

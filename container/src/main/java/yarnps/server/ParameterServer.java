@@ -69,7 +69,7 @@ public final class ParameterServer implements AutoCloseable {
           }
         }, commands::offer).start();
     Layout layout = awaitLayout(am, PsKeys.HEARTBEAT_MS.get(conf));
-    handler.install(KeyLayout.fromThrift(layout));
+    handler.install(layout);
     LOG.info("server {} installed layout version {} ({} ranges)", env.index(), layout.getVersion(), layout.getRangesSize());
   }
 

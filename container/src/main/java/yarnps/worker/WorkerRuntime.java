@@ -62,7 +62,7 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
       widths.put(t.name(), t.width());
     }
     params = new ThriftParameterClient(KeyLayout.fromThrift(layout), layout.getServers(), widths, env.index(),
-        ClientOptions.from(conf, numWorkers));
+        ClientOptions.from(conf, numWorkers), am::layout, PsKeys.RECOVERY_TIMEOUT_MS.get(conf));
     LOG.info("worker {} of {} connected to {} servers (layout version {})", env.index(), numWorkers,
         layout.getServersSize(), layout.getVersion());
   }
