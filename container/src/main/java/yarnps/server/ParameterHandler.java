@@ -699,7 +699,12 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   @Override
   public yarnps.thrift.RangeChunk fetchRange(String table, int range, long afterKey, boolean first, int maxRows)
       throws PsError {
-    return PeerRecovery.fetch(table(table), self, range, afterKey, first, maxRows);
+    TableShards t = table(table);
+    if (first && clocks.ordered()) {
+      // Sequential consistency: the copy must include every acknowledged push, also those held for their clock.
+      held.applyBelow(Long.MAX_VALUE);
+    }
+    return PeerRecovery.fetch(t, self, range, afterKey, first, maxRows);
   }
 
   @Override
