@@ -55,6 +55,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   private final LongAdder keysNotSent = new LongAdder();
   private final AppliedIds applied;
   private final LongAdder duplicates = new LongAdder();
+  /** Whether replicas resolve forwarded key lists through the key cache (yarnps.rpc.key.cache). */
+  private final boolean replicaKeyCache;
   /** Chain replication (yarnps.replication > 0), else null. */
   private volatile ReplicaChain chain;
   /** A replacement server between its start and the end of recoverFromPeers: pushes answer RECOVERING. */
@@ -96,6 +98,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.clocks = new ClockGroup(PsKeys.CONSISTENCY.get(conf), PsKeys.CONSISTENCY_TAU.get(conf),
         PsKeys.WORKERS.get(conf), held);
     this.applied = new AppliedIds(PsKeys.WORKERS.get(conf));
+    this.replicaKeyCache = PsKeys.KEY_CACHE.get(conf);
   }
 
   /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
@@ -213,6 +216,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     } catch (IllegalArgumentException e) {
       throw Errors.badRequest(op + " " + req.table + ": bad key block: " + e.getMessage());
     }
+    if (req.replica && req.keySignature == 0 && replicaKeyCache && n > 0) {
+      return replicaKeys(req, keys, n, b);
+    }
     if (req.keySignature != 0) {
       long actual = KeySignature.of(keys, 0, n);
       if (actual != req.keySignature) {
@@ -222,6 +228,21 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       b.keyList = keyCache.put(req.worker, req.keySignature, keys, specs.size());
     }
     return keys;
+  }
+
+  /**
+   * A forwarded push's keys (always sent in full) resolved through this server's key cache, so that
+   * a replica repeating the same key list updates its rows by cached slots as the primary does.
+   */
+  private long[] replicaKeys(PsWire.Request req, long[] keys, int n, Buffers b) {
+    long signature = KeySignature.of(keys, 0, n);
+    KeyCache.CachedKeys c = keyCache.get(req.worker, signature, n);
+    if (c != null && java.util.Arrays.equals(c.keys, 0, n, keys, 0, n)) {
+      b.keyList = c;
+      return c.keys;
+    }
+    b.keyList = keyCache.put(req.worker, signature, java.util.Arrays.copyOf(keys, n), specs.size());
+    return b.keyList != null ? b.keyList.keys : keys;
   }
 
   @Override

@@ -77,8 +77,10 @@ final class ReplicaChain implements AutoCloseable {
         throw new IllegalArgumentException("layout names server " + i + " of " + next.length);
       }
       ServerAddress old = next[i];
-      if (old != null && (!old.getHost().equals(a.getHost()) || old.getPort() != a.getPort())
-          && connections[i] != null) {
+      if (old != null && old.getHost().equals(a.getHost()) && old.getPort() == a.getPort()) {
+        continue;
+      }
+      if (connections[i] != null) {
         connections[i].close(new IOException("server " + i + " moved to " + a.getHost() + ":" + a.getPort()));
         connections[i] = null;
       }

@@ -96,17 +96,18 @@ final class ChunkCall implements ClientConnection.Call {
   }
 
   /**
-   * Waits for a newer layout and resends, if the client can (it has a layout source and the
+   * Waits for a newer layout and resends, if the client can (sameVersionToo: STALE_LAYOUT or
+   * NOT_READY, where the server may be the one behind, so the source's current version will do) (it has a layout source and the
    * deadline has not passed); returns false when it cannot, and the caller fails the call.
    */
-  private boolean retry(boolean staleLayout, Throwable cause) {
+  private boolean retry(boolean sameVersionToo, Throwable cause) {
     if (!client.recovers()) {
       return false;
     }
     if (retryDeadline == 0) {
       retryDeadline = System.nanoTime() + client.recoveryTimeoutNanos();
     }
-    client.afterNewerLayout(sentVersion, staleLayout, retryDeadline, () -> again(false).send(),
+    client.afterNewerLayout(sentVersion, sameVersionToo, retryDeadline, () -> again(false).send(),
         e -> pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " to " + server
             + " failed and no newer layout came: " + e.getMessage(), false, cause)));
     return true;
@@ -207,7 +208,7 @@ final class ChunkCall implements ClientConnection.Call {
         return;
       }
       if ((code == ErrorCode.STALE_LAYOUT || code == ErrorCode.RECOVERING || code == ErrorCode.NOT_READY)
-          && retry(code == ErrorCode.STALE_LAYOUT, new PsErrorException(r.error))) {
+          && retry(code != ErrorCode.RECOVERING, new PsErrorException(r.error))) {
         return;
       }
       pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " refused by " + server + ": "

@@ -178,16 +178,16 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
 
   /**
    * Runs resend once the layout source names a version newer than sentVersion (adopting it first),
-   * polling with backoff from 50 ms to 1 s; for STALE_LAYOUT also when it names sentVersion itself
+   * polling with backoff from 50 ms to 1 s; if sameVersionToo also when it names sentVersion itself
    * (the server had not installed it yet). Past deadline (System.nanoTime) calls fail instead.
    * Never blocks the caller: polls run on the timer, fetches and resends on a retry thread.
    */
-  void afterNewerLayout(long sentVersion, boolean staleLayout, long deadline, Runnable resend,
+  void afterNewerLayout(long sentVersion, boolean sameVersionToo, long deadline, Runnable resend,
       java.util.function.Consumer<Throwable> fail) {
-    pollLayout(sentVersion, staleLayout, deadline, 50, resend, fail);
+    pollLayout(sentVersion, sameVersionToo, deadline, 50, resend, fail);
   }
 
-  private void pollLayout(long sentVersion, boolean staleLayout, long deadline, long delayMs, Runnable resend,
+  private void pollLayout(long sentVersion, boolean sameVersionToo, long deadline, long delayMs, Runnable resend,
       java.util.function.Consumer<Throwable> fail) {
     try {
       timer.schedule(() -> retries.execute(() -> {
@@ -203,7 +203,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
             resend.run();
             return;
           }
-          if (staleLayout && l.getVersion() == sentVersion) {
+          if (sameVersionToo && l.getVersion() == sentVersion) {
             resend.run();
             return;
           }
@@ -215,7 +215,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
               + (problem == null ? "" : " (last: " + problem + ")"), problem));
           return;
         }
-        pollLayout(sentVersion, staleLayout, deadline, Math.min(1000, delayMs * 2), resend, fail);
+        pollLayout(sentVersion, sameVersionToo, deadline, Math.min(1000, delayMs * 2), resend, fail);
       }), delayMs, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       fail.accept(new IOException("client closed while waiting for a newer layout", e));
