@@ -325,7 +325,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       }
     }
     ReplicaChain c = chain;
-    return c == null || c.forward(req, t.width(), keys, b.values, runs, numRuns, reply);
+    return c == null || c.forward(req, t.width(), keys, b.keyList != null, b.values, runs, numRuns, reply);
   }
 
   /** Applies (or under sequential consistency holds) a new push of runs computed for its keys. */

@@ -48,6 +48,8 @@ final class ReplicaChain implements AutoCloseable {
   private volatile Replicas replicas;
   private volatile ServerAddress[] addresses;
   private final ClientConnection[] connections;
+  /** Key blocks are encoded here, by the sender thread only (maxBytes and encode of one call run back to back). */
+  private byte[] keyScratch = new byte[64 << 10];
   final LongAdder forwards = new LongAdder();
   final LongAdder forwardFailures = new LongAdder();
   final LongAdder keysForwarded = new LongAdder();
@@ -103,10 +105,11 @@ final class ReplicaChain implements AutoCloseable {
    * Forwards the stored push (keys[0, n) sorted, values width per key, cut into runs by range) to
    * the next server of each run's chain. Returns true when there is nothing to forward (the caller
    * acknowledges now); else reply is answered once every forward is acknowledged or one failed.
-   * Copies what it sends: keys and values may be reused once this returns.
+   * Copies what it sends (but keys that are immutable, a cached key list, when all of them go to
+   * one server): keys and values may be reused once this returns.
    */
-  boolean forward(PsWire.Request req, int width, long[] keys, float[] values, int[] runs, int numRuns,
-      DataPlane.PushReply reply) {
+  boolean forward(PsWire.Request req, int width, long[] keys, boolean keysImmutable, float[] values, int[] runs,
+      int numRuns, DataPlane.PushReply reply) {
     Replicas rep = replicas;
     int[] targets = new int[Math.min(numRuns, connections.length)];
     int numTargets = 0;
@@ -128,14 +131,17 @@ final class ReplicaChain implements AutoCloseable {
           count += runs[3 * k + 2] - runs[3 * k + 1];
         }
       }
-      long[] ks = new long[count];
+      boolean whole = numTargets == 1 && count == runs[3 * numRuns - 1] - runs[1];
+      long[] ks = whole && keysImmutable && runs[1] == 0 && count == keys.length ? keys : new long[count];
       float[] vs = new float[count * width];
       int at = 0;
       for (int k = 0; k < numRuns; k++) {
         if (rep.next(runs[3 * k], self) == target) {
           int from = runs[3 * k + 1];
           int len = runs[3 * k + 2] - from;
-          System.arraycopy(keys, from, ks, at, len);
+          if (ks != keys) {
+            System.arraycopy(keys, from, ks, at, len);
+          }
           System.arraycopy(values, from * width, vs, at * width, len * width);
           at += len;
         }
@@ -220,8 +226,7 @@ final class ReplicaChain implements AutoCloseable {
     private final float[] values;
     private final int width;
     private final Acks acks;
-    private byte[] keyBlock;
-    private int keyBytes;
+    private int keyBytes = -1;
 
     Forward(int target, String table, long layoutVersion, int worker, long clock, long requestId, int part,
         long[] keys, float[] values, int width, Acks acks) {
@@ -248,10 +253,11 @@ final class ReplicaChain implements AutoCloseable {
 
     @Override
     public int maxBytes() {
-      if (keyBlock == null) {
-        keyBlock = new byte[KeyCodec.maxEncodedSize(keys.length)];
-        keyBytes = KeyCodec.encode(keys, 0, keys.length, keyBlock, 0);
+      int need = KeyCodec.maxEncodedSize(keys.length);
+      if (keyScratch.length < need) {
+        keyScratch = new byte[Math.max(need, 2 * keyScratch.length)];
       }
+      keyBytes = KeyCodec.encode(keys, 0, keys.length, keyScratch, 0);
       return PsWire.FIXED_OVERHEAD + ThriftWire.stringSize(table) + keyBytes + 4 * values.length;
     }
 
@@ -260,7 +266,7 @@ final class ReplicaChain implements AutoCloseable {
       PsWire.beginRequest(b, true, seqid, table, layoutVersion, keys.length, worker, clock, 0, requestId);
       PsWire.pushChain(b, part, true);
       int at = PsWire.beginBinary(b, PsWire.KEYS_FIELD);
-      b.put(keyBlock, 0, keyBytes);
+      b.put(keyScratch, 0, keyBytes);
       PsWire.endBinary(b, at);
       at = PsWire.beginBinary(b, PsWire.VALUES_FIELD);
       b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
