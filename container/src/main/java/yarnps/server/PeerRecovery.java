@@ -49,14 +49,13 @@ final class PeerRecovery {
       throw Errors.badRequest("fetchRange " + t.spec().name() + " range " + range + ": maxRows must be >= 1, got "
           + maxRows);
     }
-    int stride = t.stride();
-    long[] keys = new long[maxRows];
-    float[] rows = new float[Math.multiplyExact(maxRows, stride)];
-    int n = t.page(range, afterKey, first, maxRows, keys, rows);
+    TableShards.Page page = t.page(range, afterKey, first, maxRows);
+    int n = page.n();
+    int stride = page.stride();
     byte[] block = new byte[KeyCodec.maxEncodedSize(n)];
-    int len = KeyCodec.encode(keys, 0, n, block, 0);
+    int len = KeyCodec.encode(page.keys(), 0, n, block, 0);
     ByteBuffer rb = ByteBuffer.allocate(4 * n * stride).order(ByteOrder.LITTLE_ENDIAN);
-    rb.asFloatBuffer().put(rows, 0, n * stride);
+    rb.asFloatBuffer().put(page.rows(), 0, n * stride);
     return new RangeChunk(n, ByteBuffer.wrap(block, 0, len), rb, stride, n < maxRows);
   }
 
@@ -147,7 +146,10 @@ final class PeerRecovery {
         return rows;
       } catch (TException | IOException e) {
         last = new IOException("range " + r + " from server " + s + ": " + e, e);
-        peers.remove(s);
+        Peer dead = peers.remove(s);
+        if (dead != null) {
+          dead.protocol.getTransport().close();
+        }
       }
     }
     throw new IOException("no live server holds a copy of range " + r + " (tried " + sources + ")", last);

@@ -123,12 +123,15 @@ final class TableShards {
     return replica[r];
   }
 
+  /** Rows copied from one range: keys[0, n) ascending (unsigned), full rows of stride floats each. */
+  record Page(long[] keys, float[] rows, int n, int stride) {}
+
   /**
    * Copies of at most maxRows rows of range r with keys above afterKey (unsigned; every key when
-   * first), the smallest first, under the range's lock: keys into keysOut, full rows (stride
-   * floats) into rowsOut. Returns the count; fewer than maxRows means the range's end was reached.
+   * first), the smallest first, taken under the range's lock. Fewer than maxRows rows means the
+   * range's end was reached.
    */
-  int page(int r, long afterKey, boolean first, int maxRows, long[] keysOut, float[] rowsOut) {
+  Page page(int r, long afterKey, boolean first, int maxRows) {
     SparseTable shard = shards[r];
     int stride = shard.stride();
     locks[r].lock();
@@ -143,20 +146,21 @@ final class TableShards {
       int n = count[0];
       java.util.Arrays.sort(above, 0, n);
       int take = Math.min(n, maxRows);
+      long[] keys = new long[take];
       for (int i = 0; i < take; i++) {
-        keysOut[i] = above[i] ^ Long.MIN_VALUE;
+        keys[i] = above[i] ^ Long.MIN_VALUE;
       }
-      if (take == 0) {
-        return 0;
+      float[] rows = new float[Math.multiplyExact(take, stride)];
+      if (take > 0) {
+        long last = keys[take - 1];
+        shard.forEach((key, data, off) -> {
+          if ((first || Long.compareUnsigned(key, afterKey) > 0) && Long.compareUnsigned(key, last) <= 0) {
+            int at = yarnps.common.KeyArrays.lowerBound(keys, 0, take, key);
+            System.arraycopy(data, off, rows, at * stride, stride);
+          }
+        });
       }
-      long last = keysOut[take - 1];
-      shard.forEach((key, data, off) -> {
-        if ((first || Long.compareUnsigned(key, afterKey) > 0) && Long.compareUnsigned(key, last) <= 0) {
-          int at = yarnps.common.KeyArrays.lowerBound(keysOut, 0, take, key);
-          System.arraycopy(data, off, rowsOut, at * stride, stride);
-        }
-      });
-      return take;
+      return new Page(keys, rows, take, stride);
     } finally {
       locks[r].unlock();
     }

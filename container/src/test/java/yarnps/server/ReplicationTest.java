@@ -228,6 +228,39 @@ class ReplicationTest {
         + " pushes and %d failed forwards%n", model, killedAt, rows, duplicates, forwardFailures);
   }
 
+  @org.junit.jupiter.api.Test
+  void aCallFailsWhenNoNewerLayoutComesWithinTheRecoveryTimeout() throws Exception {
+    Configuration conf = conf("eventual");
+    KeyLayout ring = HashRing.build(1, SERVERS, 8, 17);
+    List<ServerAddress> addresses = new ArrayList<>();
+    for (int s = 0; s < SERVERS; s++) {
+      handlers[s] = new ParameterHandler(s, conf, TableSpec.allFromConf(conf));
+      servers[s] = DataPlaneServer.start("repl-" + s, handlers[s], handlers[s], conf, 0);
+      addresses.add(new ServerAddress(s, "127.0.0.1", servers[s].port()));
+    }
+    Layout v1 = layout(ring, 1, addresses);
+    for (ParameterHandler h : handlers) {
+      h.install(v1);
+    }
+    AtomicLong fetches = new AtomicLong();
+    ThriftParameterClient c = new ThriftParameterClient(ring, addresses, Map.of("w", 1), 0,
+        ClientOptions.defaults(), () -> {
+          fetches.incrementAndGet();
+          return v1;
+        }, 1500);
+    clients.add(c);
+    long[] keys = {1, 1L << 62, -5L};
+    KeyArrays.sortUnique(keys, keys.length);
+    c.push("w", keys, new float[] {1, 1, 1}).get(1, TimeUnit.MINUTES);
+    servers[2].close();
+    servers[2] = null;
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> c.push("w", keys, new float[] {1, 1, 1}).get(1,
+            TimeUnit.MINUTES));
+    assertTrue(e.getCause().getMessage().contains("no newer layout"), e.getCause().getMessage());
+    assertTrue(fetches.get() >= 2, "the layout source was polled while waiting (" + fetches.get() + " times)");
+  }
+
   /** Every range's rows on its primary equal those on its replica. */
   private void assertPrimariesEqualReplicas(KeyLayout ring) throws Exception {
     Replicas rep = new Replicas(ring, 1);
