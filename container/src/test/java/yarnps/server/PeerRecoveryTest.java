@@ -35,7 +35,7 @@ class PeerRecoveryTest {
     return h;
   }
 
-  private static PsWire.Request push(KeyLayout layout, long[] keys, float[] values, boolean replica) {
+  static PsWire.Request push(KeyLayout layout, long[] keys, float[] values, boolean replica) {
     byte[] block = new byte[KeyCodec.maxEncodedSize(keys.length)];
     int len = KeyCodec.encode(keys, 0, keys.length, block, 0);
     ByteBuffer v = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);

@@ -261,6 +261,92 @@ class ReplicationTest {
     assertTrue(fetches.get() >= 2, "the layout source was polled while waiting (" + fetches.get() + " times)");
   }
 
+  /** A push through the handler's data plane; completes with its acknowledgement or refusal. */
+  private static CompletableFuture<Void> pushTo(ParameterHandler h, yarnps.rpc.PsWire.Request req) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      if (h.push(req, new DataPlane.PushReply() {
+        @Override
+        public void finishDeferred() {
+          done.complete(null);
+        }
+
+        @Override
+        public void failDeferred(yarnps.thrift.PsError error) {
+          done.completeExceptionally(error);
+        }
+      })) {
+        done.complete(null);
+      }
+    } catch (yarnps.thrift.PsError e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  private static float valueAt(ParameterHandler h, int range) throws Exception {
+    float[] rows = rows(h, range);
+    return rows.length == 0 ? 0 : rows[0];
+  }
+
+  @org.junit.jupiter.api.Test
+  void aPushWhoseReplicaIsDownIsStoredAnsweredRecoveringAndItsResendIsOnlyForwarded() throws Exception {
+    Configuration conf = conf("eventual");
+    KeyLayout ring = HashRing.build(1, 2, 4, 3);
+    List<ServerAddress> addresses = new ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      handlers[s] = new ParameterHandler(s, conf, TableSpec.allFromConf(conf));
+      servers[s] = DataPlaneServer.start("repl-" + s, handlers[s], handlers[s], conf, 0);
+      addresses.add(new ServerAddress(s, "127.0.0.1", servers[s].port()));
+    }
+    for (int s = 0; s < 2; s++) {
+      handlers[s].install(layout(ring, 1, addresses));
+    }
+    int range = 0;
+    while (ring.owner(range) != 0) {
+      range++;
+    }
+    long key = ring.rangeStart(range) + 1;
+    java.util.function.LongFunction<yarnps.rpc.PsWire.Request> request = version -> {
+      yarnps.rpc.PsWire.Request r = PeerRecoveryTest.push(ring, new long[] {key}, new float[] {1}, false);
+      r.layoutVersion = version;
+      r.worker = 2;
+      r.requestId = 7L << 24 | 3;
+      r.part = 1;
+      return r;
+    };
+    servers[1].close();
+    servers[1] = null;
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> pushTo(handlers[0], request.apply(1)).get(1, TimeUnit.MINUTES));
+    assertEquals(yarnps.thrift.ErrorCode.RECOVERING, ((yarnps.thrift.PsError) e.getCause()).getCode());
+    assertEquals(1f, valueAt(handlers[0], range), "the primary stored the push");
+    org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> pushTo(handlers[0], request.apply(1)).get(1, TimeUnit.MINUTES), "still no replica");
+    assertEquals(1f, valueAt(handlers[0], range), "the resend is a duplicate: not applied again");
+
+    ParameterHandler replacement = new ParameterHandler(1, conf, TableSpec.allFromConf(conf));
+    replacement.markRecovering();
+    servers[1] = DataPlaneServer.start("repl-1b", replacement, replacement, conf, 0);
+    handlers[1] = replacement;
+    List<ServerAddress> moved = new ArrayList<>(addresses);
+    moved.set(1, new ServerAddress(1, "127.0.0.1", servers[1].port()));
+    replacement.install(layout(ring, 2, moved));
+    replacement.markRecovering();
+    org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> pushTo(replacement, request.apply(2)).get(1, TimeUnit.MINUTES), "a replacement refuses pushes until restored");
+    handlers[0].installLayout(layout(ring, 2, moved));
+    replacement.recoverFromPeers();
+    assertEquals(1f, valueAt(replacement, range), "the replica range was copied from the primary");
+    pushTo(handlers[0], request.apply(2)).get(1, TimeUnit.MINUTES);
+    assertEquals(1f, valueAt(handlers[0], range), "acknowledged, counted once on the primary");
+    assertEquals(1f, valueAt(replacement, range), "and once on the replica: the copy carried the applied id");
+    yarnps.rpc.PsWire.Request next = request.apply(2);
+    next.requestId = 7L << 24 | 4;
+    pushTo(handlers[0], next).get(1, TimeUnit.MINUTES);
+    assertEquals(2f, valueAt(replacement, range), "a new push reaches the replacement");
+  }
+
   /** Every range's rows on its primary equal those on its replica. */
   private void assertPrimariesEqualReplicas(KeyLayout ring) throws Exception {
     Replicas rep = new Replicas(ring, 1);
