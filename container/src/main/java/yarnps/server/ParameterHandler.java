@@ -69,9 +69,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     long[] keys = new long[1024];
     float[] values = new float[1024];
     int[] runs = new int[96];
-    /** Per run of the current push: whether it is new (not a duplicate); and the new runs. */
+    /** Per run of the current push: whether it is new (not a duplicate). */
     boolean[] fresh = new boolean[32];
-    int[] freshRuns = new int[96];
     /** The key-cache entry of the current request's keys, or null. */
     KeyCache.CachedKeys keyList;
 
@@ -84,7 +83,6 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       }
       if (runs.length < 3 * maxRuns) {
         runs = new int[3 * maxRuns];
-        freshRuns = new int[3 * maxRuns];
         fresh = new boolean[maxRuns];
       }
     }

@@ -59,8 +59,10 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   private volatile long layoutVersion;
   private final LayoutSource layoutSource;
   private final long recoveryTimeoutNanos;
-  /** The last layout fetched from the source and when, shared by the calls waiting for one; guarded by itself. */
-  private final Object[] lastFetch = new Object[2];
+  /** The last layout fetched from the source and when (nanoTime), shared by the calls waiting for one. */
+  private final Object fetchLock = new Object();
+  private yarnps.thrift.Layout lastFetched;
+  private long lastFetchedAt;
   private final Map<String, Integer> widths;
   private final int maxWidth;
   private final int worker;
@@ -224,14 +226,14 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
 
   /** The source's layout, fetched at most once per 40 ms for all waiting calls. */
   private yarnps.thrift.Layout fetchLayout() throws IOException {
-    synchronized (lastFetch) {
-      if (lastFetch[0] != null && System.nanoTime() - (Long) lastFetch[1] < TimeUnit.MILLISECONDS.toNanos(40)) {
-        return (yarnps.thrift.Layout) lastFetch[0];
+    synchronized (fetchLock) {
+      long now = System.nanoTime();
+      if (lastFetched != null && now - lastFetchedAt < TimeUnit.MILLISECONDS.toNanos(40)) {
+        return lastFetched;
       }
-      yarnps.thrift.Layout l = layoutSource.fetch();
-      lastFetch[0] = l;
-      lastFetch[1] = System.nanoTime();
-      return l;
+      lastFetched = layoutSource.fetch();
+      lastFetchedAt = now;
+      return lastFetched;
     }
   }
 
