@@ -47,6 +47,10 @@ public final class PsWire {
     public long keySignature;
     /** The push's sequence number from its worker, or -1 when absent. */
     public long requestId = -1;
+    /** Push: which slice of the worker's call this is, or -1 when absent. */
+    public int part = -1;
+    /** Push: forwarded by the previous server of a replication chain. */
+    public boolean replica;
     public BlockCodec keyCodec = BlockCodec.NONE;
     public int rawKeyBytes = -1;
     public BlockCodec valueCodec = BlockCodec.NONE;
@@ -62,6 +66,8 @@ public final class PsWire {
       clock = 0;
       keySignature = 0;
       requestId = -1;
+      part = -1;
+      replica = false;
       keyCodec = BlockCodec.NONE;
       rawKeyBytes = -1;
       valueCodec = BlockCodec.NONE;
@@ -92,6 +98,19 @@ public final class PsWire {
     }
     if (push && requestId >= 0) {
       ThriftWire.i64Field(b, 12, requestId);
+    }
+  }
+
+  /**
+   * A push's place in its call and chain: part (left out when negative) and replica (left out
+   * when false). Written anywhere between {@link #beginRequest} and {@link #endRequest}.
+   */
+  public static void pushChain(ByteBuffer b, int part, boolean replica) {
+    if (part >= 0) {
+      ThriftWire.i32Field(b, 13, part);
+    }
+    if (replica) {
+      ThriftWire.boolField(b, 14, true);
     }
   }
 
@@ -166,7 +185,7 @@ public final class PsWire {
         break;
       }
       int id = ThriftWire.fieldId(f);
-      int k = push || id < 5 ? id : id == 11 ? -1 : id + 1;
+      int k = push || id < 5 ? id : id >= 11 ? -1 : id + 1;
       switch (t == fieldType(k) ? k : -1) {
         case 1 -> r.table = ThriftWire.readString(f, "table name", 1024);
         case 2 -> {
@@ -189,6 +208,8 @@ public final class PsWire {
         }
         case 8 -> r.keySignature = ThriftWire.i64(f, "keySignature");
         case 12 -> r.requestId = ThriftWire.i64(f, "requestId");
+        case 13 -> r.part = ThriftWire.i32(f, "part");
+        case 14 -> r.replica = ThriftWire.bool(f, "replica");
         case 9 -> r.keyCodec = codec(ThriftWire.i32(f, "keyCodec"), "keyCodec");
         case 10 -> r.rawKeyBytes = ThriftWire.i32(f, "rawKeyBytes");
         case 11 -> {
@@ -216,7 +237,8 @@ public final class PsWire {
       case 1, 4, 5 -> T_STRING;
       case 2, 7, 8 -> T_I64;
       case 12 -> T_I64;
-      case 3, 6, 9, 10, 11 -> T_I32;
+      case 3, 6, 9, 10, 11, 13 -> T_I32;
+      case 14 -> ThriftWire.T_BOOL;
       default -> -1;
     };
   }

@@ -272,6 +272,20 @@ final class ClockGroup {
     return m;
   }
 
+  /** A worker's clock as this server knows it (0 for an index outside the job). */
+  synchronized long clockOf(int worker) {
+    return worker >= 0 && worker < clocks.length ? clocks[worker] : 0;
+  }
+
+  /** Whether a worker left the group. */
+  synchronized boolean hasLeft(int worker) {
+    return left[worker];
+  }
+
+  int numWorkers() {
+    return clocks.length;
+  }
+
   synchronized long published() {
     return published;
   }

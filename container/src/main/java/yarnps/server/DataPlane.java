@@ -23,6 +23,18 @@ public interface DataPlane {
   void push(PsWire.Request req) throws PsError;
 
   /**
+   * Applies a push and acknowledges it through reply: returns true when it is acknowledged now
+   * (the caller answers), or false when the answer comes later from another thread, by
+   * {@link PushReply#finishDeferred} or {@link PushReply#failDeferred} (replication: once the
+   * rest of the chain stored it). Throws to refuse now. By default the push is applied and
+   * acknowledged at once.
+   */
+  default boolean push(PsWire.Request req, PushReply reply) throws PsError {
+    push(req);
+    return true;
+  }
+
+  /**
    * Answers a pull: calls {@link PullReply#valueBlock} once with the key count and fills the
    * returned buffer, and returns true. Or, when the pull must wait (consistency), keeps what it
    * needs of req (whose buffers are valid during this call only), returns false, and answers later
@@ -33,6 +45,15 @@ public interface DataPlane {
 
   /** Counters for stats and heartbeats (key cache hits and misses, ...). */
   Map<String, Long> counters();
+
+  /** Where a deferred push's answer goes; exactly one of the two is called, once. */
+  interface PushReply {
+    /** Acknowledges the push. */
+    void finishDeferred();
+
+    /** Refuses the push (it may have been applied here: see the error). */
+    void failDeferred(PsError error);
+  }
 
   /** Where a pull's answer goes. */
   interface PullReply {

@@ -21,10 +21,12 @@ import yarnps.thrift.ParameterService;
 public final class DataPlaneServer implements AutoCloseable {
   private final NioServer server;
   private final ExecutorService pool;
+  private final DataPlane plane;
 
-  private DataPlaneServer(NioServer server, ExecutorService pool) {
+  private DataPlaneServer(NioServer server, ExecutorService pool, DataPlane plane) {
     this.server = server;
     this.pool = pool;
+    this.plane = plane;
   }
 
   /**
@@ -56,7 +58,7 @@ public final class DataPlaneServer implements AutoCloseable {
     if (plane instanceof ParameterHandler h) {
       h.reportCounters(endpoint::counters);
     }
-    return new DataPlaneServer(server, pool);
+    return new DataPlaneServer(server, pool, plane);
   }
 
   public int port() {
@@ -67,5 +69,8 @@ public final class DataPlaneServer implements AutoCloseable {
   public void close() {
     server.close();
     pool.shutdownNow();
+    if (plane instanceof ParameterHandler h) {
+      h.close();
+    }
   }
 }

@@ -112,10 +112,9 @@ public final class ParameterEndpoint implements NioServer.FrameHandler {
       wireBytesIn.add(frame.remaining());
       PsWire.readRequest(frame, true, req);
       decompressBlocks(req, s, true);
-      plane.push(req);
-      ByteBuffer b = conn.replyBuffer(64);
-      PsWire.writePushOk(b, seqid);
-      conn.reply(b);
+      if (plane.push(req, new PushAck(conn, seqid))) {
+        pushOk(conn, seqid);
+      }
       return;
     } catch (ThriftWire.WireException | IllegalArgumentException e) {
       badRequests.increment();
@@ -127,6 +126,25 @@ public final class ParameterEndpoint implements NioServer.FrameHandler {
       error = Errors.internal("push", e);
     }
     replyError(conn, true, seqid, error);
+  }
+
+  private static void pushOk(NioServer.Connection conn, int seqid) {
+    ByteBuffer b = conn.replyBuffer(64);
+    PsWire.writePushOk(b, seqid);
+    conn.reply(b);
+  }
+
+  /** The later answer of a push the data plane acknowledges once its replicas stored it. */
+  private record PushAck(NioServer.Connection conn, int seqid) implements DataPlane.PushReply {
+    @Override
+    public void finishDeferred() {
+      pushOk(conn, seqid);
+    }
+
+    @Override
+    public void failDeferred(PsError error) {
+      replyError(conn, true, seqid, error);
+    }
   }
 
   private void pull(NioServer.Connection conn, ByteBuffer frame, int seqid, Scratch s) {

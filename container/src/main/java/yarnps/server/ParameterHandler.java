@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import yarnps.common.KeyCodec;
 import yarnps.common.KeyLayout;
+import yarnps.common.Replicas;
 import yarnps.common.ValueCodec;
 import yarnps.common.KeySignature;
 import yarnps.conf.PsKeys;
@@ -53,6 +54,14 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   private final CheckpointCut cut;
   private volatile RangeClocks rangeClocks;
   private final LongAdder keysNotSent = new LongAdder();
+  private final AppliedIds applied;
+  private final LongAdder duplicates = new LongAdder();
+  /** Whether replicas resolve forwarded key lists through the key cache (yarnps.rpc.key.cache). */
+  private final boolean replicaKeyCache;
+  /** Chain replication (yarnps.replication > 0), else null. */
+  private volatile ReplicaChain chain;
+  /** A replacement server between its start and the end of recoverFromPeers: pushes answer RECOVERING. */
+  private volatile boolean recovering;
   /** Transport counters to report with stats; set by the server once its endpoint exists. */
   private volatile java.util.function.Supplier<Map<String, Long>> transportCounters = this::counters;
 
@@ -61,6 +70,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     long[] keys = new long[1024];
     float[] values = new float[1024];
     int[] runs = new int[96];
+    /** Per run of the current push: whether it is new (not a duplicate). */
+    boolean[] fresh = new boolean[32];
     /** The key-cache entry of the current request's keys, or null. */
     KeyCache.CachedKeys keyList;
 
@@ -73,6 +84,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       }
       if (runs.length < 3 * maxRuns) {
         runs = new int[3 * maxRuns];
+        fresh = new boolean[maxRuns];
       }
     }
   }
@@ -89,6 +101,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       LOG.warn("{} = 1: a checkpoint waiting for the workers' clocks holds the only thread that handles their"
           + " clock updates, so every checkpoint will time out", PsKeys.SERVER_THREADS.name());
     }
+    this.applied = new AppliedIds(PsKeys.WORKERS.get(conf));
+    this.replicaKeyCache = PsKeys.KEY_CACHE.get(conf);
   }
 
   /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
@@ -96,11 +110,29 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     this.transportCounters = counters;
   }
 
-  /** Creates the shards of the ranges this server holds in {@code layout}; until then calls are NOT_READY. */
+  /**
+   * Creates the shards of the ranges this server holds in {@code layout} (owned, and replicated
+   * under {@code yarnps.replication}); until then calls are NOT_READY. Without the peers' addresses
+   * (see {@link #install(yarnps.thrift.Layout)}) a replicated push cannot be forwarded.
+   *
+   * @throws IllegalArgumentException if yarnps.replication is not below the number of servers
+   */
   public void install(KeyLayout layout) {
+    Replicas replicas = new Replicas(layout, PsKeys.REPLICATION.get(conf));
     Map<String, TableShards> t = new HashMap<>();
     for (int i = 0; i < specs.size(); i++) {
-      t.put(specs.get(i).name(), new TableShards(specs.get(i), layout, self, i));
+      t.put(specs.get(i).name(), new TableShards(specs.get(i), replicas, self, i));
+    }
+    if (replicas.copies() > 0 && chain == null) {
+      try {
+        chain = new ReplicaChain(self, layout.numServers(), PsKeys.RPC_MAX_FRAME.get(conf),
+            PsKeys.RPC_TIMEOUT_MS.get(conf));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("server " + self + " cannot start its replication client", e);
+      }
+    }
+    if (chain != null) {
+      chain.install(replicas, List.of());
     }
     this.rangeClocks = new RangeClocks(layout.numRanges(), PsKeys.WORKERS.get(conf));
     this.layout = layout;
@@ -111,6 +143,30 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   public long layoutVersion() {
     KeyLayout l = layout;
     return l == null ? 0 : l.version();
+  }
+
+  /** As {@link #install(KeyLayout)}, with the servers' addresses for chain replication. */
+  public void install(yarnps.thrift.Layout layout) {
+    install(KeyLayout.fromThrift(layout));
+    if (chain != null) {
+      chain.install(chain.replicas(), layout.getServers());
+    }
+  }
+
+  /**
+   * A replacement server: until {@link #recoverFromPeers} ends, pushes are refused with RECOVERING
+   * and pulls with NOT_READY.
+   */
+  public void markRecovering() {
+    recovering = true;
+  }
+
+  /** Stops the replication client. */
+  public void close() {
+    ReplicaChain c = chain;
+    if (c != null) {
+      c.close();
+    }
   }
 
   private TableShards table(String name) throws PsError {
@@ -170,6 +226,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     } catch (IllegalArgumentException e) {
       throw Errors.badRequest(op + " " + req.table + ": bad key block: " + e.getMessage());
     }
+    if (req.replica && req.keySignature == 0 && replicaKeyCache && n > 0) {
+      return replicaKeys(req, keys, n, b);
+    }
     if (req.keySignature != 0) {
       long actual = KeySignature.of(keys, 0, n);
       if (actual != req.keySignature) {
@@ -181,9 +240,61 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     return keys;
   }
 
+  /**
+   * A forwarded push's keys (always sent in full) resolved through this server's key cache, so that
+   * a replica repeating the same key list updates its rows by cached slots as the primary does.
+   */
+  private long[] replicaKeys(PsWire.Request req, long[] keys, int n, Buffers b) {
+    long signature = KeySignature.of(keys, 0, n);
+    KeyCache.CachedKeys c = keyCache.get(req.worker, signature, n);
+    if (c != null && java.util.Arrays.equals(c.keys, 0, n, keys, 0, n)) {
+      b.keyList = c;
+      return c.keys;
+    }
+    b.keyList = keyCache.put(req.worker, signature, java.util.Arrays.copyOf(keys, n), specs.size());
+    return b.keyList != null ? b.keyList.keys : keys;
+  }
+
   @Override
   public void push(PsWire.Request req) throws PsError {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    boolean now = push(req, new PushReply() {
+      @Override
+      public void finishDeferred() {
+        done.complete(null);
+      }
+
+      @Override
+      public void failDeferred(PsError error) {
+        done.completeExceptionally(error);
+      }
+    });
+    if (!now) {
+      awaitChain(done);
+    }
+  }
+
+  private static void awaitChain(java.util.concurrent.CompletableFuture<Void> done) throws PsError {
+    try {
+      done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Errors.internal("push", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof PsError pe ? pe : Errors.internal("push", e.getCause());
+    }
+  }
+
+  /**
+   * Applies a push unless it is a duplicate (see {@link AppliedIds}), then forwards it down the
+   * replication chain; acknowledged now without replicas, else once the chain stored it.
+   */
+  @Override
+  public boolean push(PsWire.Request req, PushReply reply) throws PsError {
     TableShards t = table(req.table);
+    if (recovering) {
+      throw Errors.recovering("server " + self + " is restoring its ranges from its peers");
+    }
     checkLayout(req.layoutVersion);
     int n = req.numKeys;
     long floats = (long) n * t.width();
@@ -204,27 +315,89 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
             + Long.toUnsignedString(keys[i / t.width()]) + " is " + b.values[i]);
       }
     }
-    if (cut.hold(t, req, keys, b.values, n)) {
-      return;
+    int[] runs;
+    int numRuns;
+    if (b.keyList != null) {
+      runs = b.keyList.runs(t, layout.version());
+      numRuns = b.keyList.numRuns();
+    } else {
+      runs = b.runs;
+      numRuns = t.runs(keys, n, runs);
     }
+    t.checkRole(keys, runs, numRuns, req.replica);
+    int fresh = applied.mark(req.worker, req.requestId, req.part, clocks.clockOf(req.worker), runs, numRuns, b.fresh);
+    if (fresh == numRuns) {
+      // A checkpoint being cut holds back pushes of clocks at or after its cut (their own copies).
+      if (!cut.hold(t, req, keys, b.values, n)) {
+        apply(t, req, b, keys, runs, numRuns, n, (int) floats);
+      }
+    } else {
+      duplicates.increment();
+      if (fresh > 0) {
+        applyFresh(t, req, b, keys, runs, numRuns);
+      }
+    }
+    // Forwarded down the chain now, held or not: each replica's own cut holds it back too.
+    ReplicaChain c = chain;
+    return c == null || c.forward(req, t.width(), keys, b.keyList != null, b.values, runs, numRuns, reply);
+  }
+
+  /** Applies (or under sequential consistency holds) a new push of runs computed for its keys. */
+  private void apply(TableShards t, PsWire.Request req, Buffers b, long[] keys, int[] runs, int numRuns, int n,
+      int floats) {
     if (clocks.ordered()) {
       // Sequential consistency: checked now, applied in order once every worker passed this clock.
-      notePushed(b.runs, t.runs(keys, n, b.runs), req);
+      notePushed(runs, numRuns, req);
       long[] own = b.keyList != null ? keys : java.util.Arrays.copyOf(keys, n);
-      held.add(t, req.clock, req.worker, req.requestId, own, java.util.Arrays.copyOf(b.values, (int) floats), n);
+      held.add(t, req.clock, req.worker, req.requestId, own, java.util.Arrays.copyOf(b.values, floats), n);
       return;
     }
     if (b.keyList != null) {
       KeyCache.CachedKeys c = b.keyList;
-      int[] runs = c.runs(t, layout.version());
-      int numRuns = c.numRuns();
       t.push(keys, b.values, runs, numRuns, n, c.slots(t.ordinal(), numRuns));
-      notePushed(runs, numRuns, req);
+    } else {
+      t.push(keys, b.values, runs, numRuns, n);
+    }
+    notePushed(runs, numRuns, req);
+  }
+
+  /** Applies the runs of a partly duplicate push that were not applied before (rare: after a lost server). */
+  private void applyFresh(TableShards t, PsWire.Request req, Buffers b, long[] keys, int[] runs, int numRuns)
+      throws PsError {
+    int w = t.width();
+    int count = 0;
+    int m = 0;
+    for (int k = 0; k < numRuns; k++) {
+      if (b.fresh[k]) {
+        count += runs[3 * k + 2] - runs[3 * k + 1];
+      }
+    }
+    long[] ks = new long[count];
+    float[] vs = new float[count * w];
+    int[] rs = new int[3 * numRuns];
+    int at = 0;
+    for (int k = 0; k < numRuns; k++) {
+      if (b.fresh[k]) {
+        int from = runs[3 * k + 1];
+        int len = runs[3 * k + 2] - from;
+        System.arraycopy(keys, from, ks, at, len);
+        System.arraycopy(b.values, from * w, vs, at * w, len * w);
+        rs[3 * m] = runs[3 * k];
+        rs[3 * m + 1] = at;
+        rs[3 * m + 2] = at + len;
+        m++;
+        at += len;
+      }
+    }
+    if (cut.hold(t, req, ks, vs, count)) {
       return;
     }
-    int numRuns = t.runs(keys, n, b.runs);
-    t.push(keys, b.values, b.runs, numRuns, n);
-    notePushed(b.runs, numRuns, req);
+    if (clocks.ordered()) {
+      held.add(t, req.clock, req.worker, req.requestId, ks, vs, count);
+    } else {
+      t.push(ks, vs, rs, m, count);
+    }
+    notePushed(rs, m, req);
   }
 
   /** Applies a push the checkpoint cut held back and now releases. */
@@ -265,6 +438,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   @Override
   public boolean pull(PsWire.Request req, PullReply reply) throws PsError {
     TableShards t = table(req.table);
+    if (recovering) {
+      throw Errors.notReady("server " + self + " is restoring its ranges from its peers");
+    }
     checkLayout(req.layoutVersion);
     int n = req.numKeys;
     long floats = (long) n * t.width();
@@ -274,6 +450,9 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     Buffers b = buffers.get();
     long[] keys = keys("pull", req, t, b, (int) floats);
     KeyCache.CachedKeys cached = b.keyList;
+    if (chain != null) {
+      checkPrimary(t, keys, cached, n, b);
+    }
     long clock = req.clock;
     if (clocks.mustWait(clock)) {
       // Keep what the answer needs: the request's buffers are gone once this call returns.
@@ -298,6 +477,15 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     clocks.admitted(clock);
     answer(t, keys, cached, n, (int) floats, reply);
     return true;
+  }
+
+  /** Refuses with WRONG_SERVER a pull of a range this server only replicates. */
+  private void checkPrimary(TableShards t, long[] keys, KeyCache.CachedKeys cached, int n, Buffers b) throws PsError {
+    if (cached != null) {
+      t.checkRole(keys, cached.runs(t, layout.version()), cached.numRuns(), false);
+    } else {
+      t.checkRole(keys, b.runs, t.runs(keys, n, b.runs), false);
+    }
   }
 
   /** Reads the keys' weights (through the key list's cached slots when it has one) into the reply. */
@@ -340,6 +528,14 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     for (int w = 0; w < clocks.workers(); w++) {
       m.put("worker_clock_" + w, clocks.clock(w));
     }
+    m.put("duplicate_pushes", duplicates.sum());
+    m.put("dedup_window_misses", applied.unknown.sum());
+    ReplicaChain c = chain;
+    if (c != null) {
+      m.put("replica_forwards", c.forwards.sum());
+      m.put("replica_forward_failures", c.forwardFailures.sum());
+      m.put("replica_keys_forwarded", c.keysForwarded.sum());
+    }
     RangeClocks rc = rangeClocks;
     m.put("vector_clock_ranges", rc == null ? 0L : rc.touched());
     return m;
@@ -350,8 +546,12 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public void push(PushRequest r) throws PsError {
-    push(request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(), r.getClock(),
-        r.getKeySignature(), r.values, r.isSetKeyCodec() || r.isSetValueCodec()));
+    PsWire.Request req = request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(),
+        r.getClock(), r.getKeySignature(), r.values, r.isSetKeyCodec() || r.isSetValueCodec());
+    req.requestId = r.isSetRequestId() ? r.getRequestId() : -1;
+    req.part = r.isSetPart() ? r.getPart() : -1;
+    req.replica = r.isReplica();
+    push(req);
   }
 
   @Override
@@ -511,7 +711,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     KeyLayout next = layoutOf("installLayout", layout);
     KeyLayout current = this.layout;
     if (current == null || tables == null) {
-      install(next);
+      install(layout);
       LOG.info("server {} installed layout version {}", self, next.version());
       return;
     }
@@ -526,6 +726,10 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
           + "; a server keeps its ranges across layouts (restore re-splits them)");
     }
     // Same ranges, same owners: the shards stay; only the version (and addresses) change.
+    ReplicaChain c = chain;
+    if (c != null) {
+      c.install(c.replicas(), layout.getServers());
+    }
     this.layout = next;
     LOG.info("server {} installed layout version {} (was {}), data kept", self, next.version(), current.version());
   }
@@ -612,8 +816,15 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     long rows = 0;
     long start = System.nanoTime();
     List<TableShards> fresh = new ArrayList<>();
+    Replicas replicas;
+    try {
+      replicas = new Replicas(next, PsKeys.REPLICATION.get(conf));
+    } catch (IllegalArgumentException e) {
+      throw Errors.badRequest("restore: " + e.getMessage());
+    }
     for (int i = 0; i < specs.size(); i++) {
-      fresh.add(new TableShards(specs.get(i), next, self, i));
+      // Owned and replicated ranges alike: a replica restored from the checkpoint matches its primary.
+      fresh.add(new TableShards(specs.get(i), replicas, self, i));
     }
     if (dir != null && !dir.isEmpty()) {
       Path path = new Path(dir);
@@ -643,7 +854,14 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     cut.reset(clock);
     held.clear();
     keyCache.clear();
+    applied.clear();
     clocks.reset(clock);
+    ReplicaChain c = chain;
+    if (c != null) {
+      c.install(replicas, layout.getServers());
+    }
+    // A replacement restored from the checkpoint (a rollback) serves now, like its peers.
+    recovering = false;
     LOG.info("server {} restored {} rows at clock {} from {} under layout version {} in {} ms", self, rows, clock,
         dir == null || dir.isEmpty() ? "nothing (empty tables)" : dir, next.version(),
         (System.nanoTime() - start) / 1_000_000);
@@ -670,17 +888,41 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public long recoverFromPeers() throws PsError {
-    throw Errors.internal("recoverFromPeers", new UnsupportedOperationException("not implemented yet"));
+    Map<String, TableShards> t = tables;
+    ReplicaChain c = chain;
+    if (t == null) {
+      throw Errors.notReady("server " + self + " has no layout yet");
+    }
+    if (c == null) {
+      throw Errors.badRequest("recoverFromPeers needs yarnps.replication >= 1 (it is "
+          + PsKeys.REPLICATION.get(conf) + ")");
+    }
+    long start = System.nanoTime();
+    try {
+      long rows = PeerRecovery.recover(self, t, c.replicas(), c.addresses(), clocks, applied,
+          PsKeys.RPC_MAX_FRAME.get(conf), PsKeys.RPC_TIMEOUT_MS.get(conf));
+      recovering = false;
+      LOG.info("server {} restored {} rows from its peers in {} ms", self, rows, (System.nanoTime() - start) / 1_000_000);
+      return rows;
+    } catch (IOException | RuntimeException e) {
+      LOG.error("server {} failed to restore from its peers", self, e);
+      throw Errors.internal("server " + self + " restoring from peers", e);
+    }
   }
 
   @Override
   public yarnps.thrift.RangeChunk fetchRange(String table, int range, long afterKey, boolean first, int maxRows)
       throws PsError {
-    throw Errors.internal("fetchRange", new UnsupportedOperationException("not implemented yet"));
+    TableShards t = table(table);
+    if (first && clocks.ordered()) {
+      // Sequential consistency: the copy must include every acknowledged push, also those held for their clock.
+      held.applyBelow(Long.MAX_VALUE);
+    }
+    return PeerRecovery.fetch(t, self, range, afterKey, first, maxRows);
   }
 
   @Override
   public yarnps.thrift.PeerState peerState() throws PsError {
-    throw Errors.internal("peerState", new UnsupportedOperationException("not implemented yet"));
+    return PeerRecovery.state(clocks, applied);
   }
 }

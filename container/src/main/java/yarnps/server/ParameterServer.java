@@ -61,6 +61,12 @@ public final class ParameterServer implements AutoCloseable {
     if (locator != null) {
       am.followAm(locator, PsKeys.RECOVERY_TIMEOUT_MS.get(conf), registration);
     }
+    if (am.layout().getVersion() > 0) {
+      // The job's layout exists before this server registered: it replaces a lost one, and serves
+      // once its ranges are restored (from its peers or a checkpoint).
+      handler.markRecovering();
+      LOG.info("server {} starts as a replacement: requests are refused until its ranges are restored", env.index());
+    }
     am.register(registration.get());
     heartbeater = new Heartbeater(am, Role.SERVER, env.index(), PsKeys.HEARTBEAT_MS.get(conf), 30,
         new Heartbeater.Source() {

@@ -3,6 +3,7 @@ package yarnps.server;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import yarnps.common.KeyLayout;
+import yarnps.common.Replicas;
 import yarnps.conf.TableSpec;
 import yarnps.server.store.SparseTable;
 import yarnps.server.store.Updater;
@@ -12,7 +13,8 @@ import yarnps.rpc.Errors;
 
 /**
  * One table's shards on one server: a {@link SparseTable} and a lock per key range of the layout
- * that this server holds. A request's sorted keys are cut into runs by range; every run is checked
+ * that this server holds, as primary (it owns the range) or as a replica (chain replication, see
+ * {@link Replicas}). A request's sorted keys are cut into runs by range; every run is checked
  * before any is applied, so a request with a key of another server changes nothing.
  */
 final class TableShards {
@@ -23,20 +25,30 @@ final class TableShards {
   private final int ordinal;
   private final SparseTable[] shards;
   private final ReentrantLock[] locks;
+  /** Ranges held as replica (their shards exist too). */
+  private final boolean[] replica;
   final LongAdder pushes = new LongAdder();
   final LongAdder pulls = new LongAdder();
   final LongAdder keysPushed = new LongAdder();
   final LongAdder keysPulled = new LongAdder();
 
   TableShards(TableSpec spec, KeyLayout layout, int self, int ordinal) {
+    this(spec, new Replicas(layout, 0), self, ordinal);
+  }
+
+  /** Shards of the ranges self owns and of those it replicates under replicas. */
+  TableShards(TableSpec spec, Replicas replicas, int self, int ordinal) {
+    KeyLayout layout = replicas.layout();
     this.spec = spec;
     this.ordinal = ordinal;
     this.layout = layout;
     this.self = self;
     this.shards = new SparseTable[layout.numRanges()];
     this.locks = new ReentrantLock[layout.numRanges()];
+    this.replica = new boolean[layout.numRanges()];
     for (int r = 0; r < layout.numRanges(); r++) {
-      if (layout.owner(r) == self) {
+      replica[r] = replicas.isReplica(r, self);
+      if (layout.owner(r) == self || replica[r]) {
         Updater updater = Updaters.create(spec);
         shards[r] = new SparseTable(spec.width(), updater, spec.initializer(), 1024);
         locks[r] = new ReentrantLock();
@@ -62,14 +74,15 @@ final class TableShards {
 
   /**
    * Cuts keys[0, n) into runs of one range each: runs[3i] = range, runs[3i+1] = from, runs[3i+2] = to.
-   * Returns the number of runs, or throws WRONG_SERVER naming the first key this server does not hold.
+   * Returns the number of runs, or throws WRONG_SERVER naming the first key this server does not hold
+   * (as primary or replica; see {@link #checkRole}).
    */
   int runs(long[] keys, int n, int[] runs) throws PsError {
     int count = 0;
     int i = 0;
     while (i < n) {
       int r = layout.rangeOf(keys[i]);
-      if (layout.owner(r) != self) {
+      if (shards[r] == null) {
         throw Errors.wrongServer("key " + Long.toUnsignedString(keys[i]) + " of table " + spec.name()
             + " is held by server " + layout.owner(r) + ", not server " + self
             + " (layout version " + layout.version() + ")");
@@ -83,6 +96,98 @@ final class TableShards {
       i = j;
     }
     return count;
+  }
+
+  /**
+   * Refuses with WRONG_SERVER a request whose runs are not all in the role it needs: a worker's
+   * push or pull only ranges this server owns, a forwarded (replica) push only ranges it replicates.
+   */
+  void checkRole(long[] keys, int[] runs, int numRuns, boolean asReplica) throws PsError {
+    for (int k = 0; k < numRuns; k++) {
+      int r = runs[3 * k];
+      if (replica[r] != asReplica) {
+        throw Errors.wrongServer("key " + Long.toUnsignedString(keys[runs[3 * k + 1]]) + " of table " + spec.name()
+            + " is in range " + r + " of server " + layout.owner(r) + ", of which server " + self + " holds "
+            + (replica[r] ? "a replica only" : "the primary") + " (layout version " + layout.version() + ")");
+      }
+    }
+  }
+
+  /** Whether this server holds range r (as primary or replica). */
+  boolean holds(int r) {
+    return shards[r] != null;
+  }
+
+  /** Whether this server holds range r as a replica. */
+  boolean isReplica(int r) {
+    return replica[r];
+  }
+
+  /** Rows copied from one range: keys[0, n) ascending (unsigned), full rows of stride floats each. */
+  record Page(long[] keys, float[] rows, int n, int stride) {}
+
+  /**
+   * Copies of at most maxRows rows of range r with keys above afterKey (unsigned; every key when
+   * first), the smallest first, taken under the range's lock. Fewer than maxRows rows means the
+   * range's end was reached.
+   */
+  Page page(int r, long afterKey, boolean first, int maxRows) {
+    SparseTable shard = shards[r];
+    int stride = shard.stride();
+    locks[r].lock();
+    try {
+      long[] above = new long[(int) Math.min(Integer.MAX_VALUE - 8, shard.size())];
+      int[] count = {0};
+      shard.forEach((key, data, off) -> {
+        if (first || Long.compareUnsigned(key, afterKey) > 0) {
+          above[count[0]++] = key ^ Long.MIN_VALUE;
+        }
+      });
+      int n = count[0];
+      java.util.Arrays.sort(above, 0, n);
+      int take = Math.min(n, maxRows);
+      long[] keys = new long[take];
+      for (int i = 0; i < take; i++) {
+        keys[i] = above[i] ^ Long.MIN_VALUE;
+      }
+      float[] rows = new float[Math.multiplyExact(take, stride)];
+      if (take > 0) {
+        long last = keys[take - 1];
+        shard.forEach((key, data, off) -> {
+          if ((first || Long.compareUnsigned(key, afterKey) > 0) && Long.compareUnsigned(key, last) <= 0) {
+            int at = yarnps.common.KeyArrays.lowerBound(keys, 0, take, key);
+            System.arraycopy(data, off, rows, at * stride, stride);
+          }
+        });
+      }
+      return new Page(keys, rows, take, stride);
+    } finally {
+      locks[r].unlock();
+    }
+  }
+
+  /** Stores full rows (stride floats each) into range r, as copied from a peer. */
+  void putRows(int r, long[] keys, float[] rows, int n) {
+    SparseTable shard = shards[r];
+    int stride = shard.stride();
+    locks[r].lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        shard.putRow(keys[i], rows, i * stride);
+      }
+    } finally {
+      locks[r].unlock();
+    }
+  }
+
+  /** Floats per stored row (weights and updater state). */
+  int stride() {
+    for (SparseTable t : shards) {
+      if (t != null) {
+        return t.stride();
+      }
+    }
+    return spec.width();
   }
 
   /** What to do with one run of keys, [from, to), in the shard of its range. */
@@ -180,10 +285,10 @@ final class TableShards {
     }
   }
 
-  /** Visits every stored row, one range at a time under that range's lock. */
+  /** Visits every stored row of the ranges this server owns, one range at a time under that range's lock. */
   void forEachRow(SparseTable.RowVisitor visitor) {
     for (int r = 0; r < shards.length; r++) {
-      if (shards[r] == null) {
+      if (shards[r] == null || replica[r]) {
         continue;
       }
       locks[r].lock();

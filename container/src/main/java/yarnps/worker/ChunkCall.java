@@ -16,6 +16,11 @@ import yarnps.thrift.ErrorCode;
  * arrays into the connection's buffer, and on the reply either counts its part of the call done
  * (a pull's values copied straight into the caller's array) or fails the call naming the server.
  * A KEY_CACHE_MISS is answered by sending the same chunk again with its keys.
+ *
+ * <p>Recovery (when the client has a {@link LayoutSource}): a call whose connection broke, or
+ * that a server refused with STALE_LAYOUT, RECOVERING or NOT_READY, waits for a newer layout and
+ * is sent again unchanged (same requestId, part and clock) to the same server index at its
+ * address in that layout, until {@code yarnps.recovery.timeout.ms} after its first failure.
  */
 final class ChunkCall implements ClientConnection.Call {
   private final ThriftParameterClient client;
@@ -31,20 +36,20 @@ final class ChunkCall implements ClientConnection.Call {
   private final ThriftParameterClient.Pending<?> pending;
   private final boolean sendKeys;
   private final long requestId;
+  /** The chunk's index within its call. */
+  private final int part;
   /** The clock the call was made at (not the one current when it is encoded or resent). */
   private final long clock;
+  /** The layout version this request carries. */
+  private long sentVersion;
+  /** When retries stop (System.nanoTime), once the call failed once; else 0. */
+  private long retryDeadline;
 
   ChunkCall(ThriftParameterClient client, ServerChannel server, boolean push, String table, int width, long[] keys,
       KeyChunk chunk, boolean keepBlock, float[] values, ThriftParameterClient.Pending<?> pending, boolean sendKeys,
-      long requestId) {
-    this(client, server, push, table, width, keys, chunk, keepBlock, values, pending, sendKeys, requestId,
-        client.clock());
-  }
-
-  private ChunkCall(ThriftParameterClient client, ServerChannel server, boolean push, String table, int width,
-      long[] keys, KeyChunk chunk, boolean keepBlock, float[] values, ThriftParameterClient.Pending<?> pending,
-      boolean sendKeys, long requestId, long clock) {
+      long requestId, int part, long clock) {
     this.requestId = requestId;
+    this.part = part;
     this.clock = clock;
     this.client = client;
     this.server = server;
@@ -65,15 +70,47 @@ final class ChunkCall implements ClientConnection.Call {
 
   /** Sends this call on one of the server's connections; failures go to the pending call. */
   void send() {
+    sentVersion = client.layoutVersion();
     ClientConnection c;
     try {
       c = server.pick();
     } catch (IOException e) {
+      if (retry(false, e)) {
+        return;
+      }
       pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " to " + server + " failed: "
           + e.getMessage(), true, e));
       return;
     }
     c.call(this, client.options().timeoutMs());
+  }
+
+  /** This chunk again, to the server of the same index as the client knows it now. */
+  private ChunkCall again(boolean withKeys) {
+    ServerChannel to = client.server(server.index);
+    boolean keysNeeded = withKeys || to != server && client.options().keyCache() && !to.directory.has(chunk.signature);
+    ChunkCall c = new ChunkCall(client, to, push, table, width, keys, chunk, keepBlock, values, pending,
+        sendKeys || keysNeeded, requestId, part, clock);
+    c.retryDeadline = retryDeadline;
+    return c;
+  }
+
+  /**
+   * Waits for a newer layout and resends, if the client can (sameVersionToo: STALE_LAYOUT or
+   * NOT_READY, where the server may be the one behind, so the source's current version will do) (it has a layout source and the
+   * deadline has not passed); returns false when it cannot, and the caller fails the call.
+   */
+  private boolean retry(boolean sameVersionToo, Throwable cause) {
+    if (!client.recovers()) {
+      return false;
+    }
+    if (retryDeadline == 0) {
+      retryDeadline = System.nanoTime() + client.recoveryTimeoutNanos();
+    }
+    client.afterNewerLayout(sentVersion, sameVersionToo, retryDeadline, () -> again(false).send(),
+        e -> pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " to " + server
+            + " failed and no newer layout came: " + e.getMessage(), false, cause)));
+    return true;
   }
 
   private KeyChunk.Block block;
@@ -105,8 +142,11 @@ final class ChunkCall implements ClientConnection.Call {
   @Override
   public void encode(ByteBuffer b, int seqid) {
     long signature = client.options().keyCache() ? chunk.signature : 0;
-    PsWire.beginRequest(b, push, seqid, table, client.layoutVersion(), chunk.count, client.worker(), clock,
+    PsWire.beginRequest(b, push, seqid, table, sentVersion, chunk.count, client.worker(), clock,
         signature, requestId);
+    if (push) {
+      PsWire.pushChain(b, part, false);
+    }
     BlockCodec keyCodec = BlockCodec.NONE;
     int at = PsWire.beginBinary(b, PsWire.KEYS_FIELD);
     if (sendKeys) {
@@ -160,11 +200,15 @@ final class ChunkCall implements ClientConnection.Call {
   public void onReply(ByteBuffer frame, ThriftWire.MessageHeader h) {
     PsWire.Reply r = PsWire.readReply(frame, h.type, push);
     if (r.error != null) {
-      if (r.error.getCode() == ErrorCode.KEY_CACHE_MISS && !sendKeys) {
+      ErrorCode code = r.error.getCode();
+      if (code == ErrorCode.KEY_CACHE_MISS && !sendKeys) {
         client.counters.keyCacheMisses.increment();
         server.directory.forget(chunk.signature);
-        new ChunkCall(client, server, push, table, width, keys, chunk, keepBlock, values, pending, true, requestId,
-            clock).send();
+        again(true).send();
+        return;
+      }
+      if ((code == ErrorCode.STALE_LAYOUT || code == ErrorCode.RECOVERING || code == ErrorCode.NOT_READY)
+          && retry(code != ErrorCode.RECOVERING, new PsErrorException(r.error))) {
         return;
       }
       pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " refused by " + server + ": "
@@ -201,7 +245,20 @@ final class ChunkCall implements ClientConnection.Call {
 
   @Override
   public void onFailure(Throwable cause) {
+    // Lost connections and timeouts are retried; an encoding failure is the caller's.
+    if (cause instanceof IOException && retry(false, cause)) {
+      return;
+    }
     pending.fail(new ThriftParameterClient.ServerCallException(op() + " " + table + " to " + server + " failed: "
         + cause.getMessage(), true, cause));
+  }
+
+  /** A server's refusal as the cause of a retry. */
+  private static final class PsErrorException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    PsErrorException(yarnps.thrift.PsError e) {
+      super(e.getCode() + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -44,18 +44,32 @@ import yarnps.worker.api.Task;
  * the signature, and a server that no longer holds the list answers KEY_CACHE_MISS, upon which
  * the slice is resent with its keys. Compression ({@code yarnps.rpc.compression}) applies to key
  * and value blocks of at least {@code yarnps.rpc.compression.min.bytes}.
+ *
+ * <p>Pushes carry requestId {@code clock << 24 | n}, n the push's sequence number within the
+ * client's clock, and part, the slice's index within the call: the same for the same job, so a
+ * server recognises a resent or replayed push. Given a {@link LayoutSource}, calls (and clock
+ * updates) that meet a lost server wait for a newer layout and are resent (see {@link ChunkCall}).
  */
 public final class ThriftParameterClient implements ParameterClient, Closeable {
   /** Slices of at least this many keys are spread over the server's connections. */
   private static final int SPREAD_MIN_KEYS = 1 << 16;
 
   private final KeyLayout layout;
+  /** The layout version calls carry: rises when a newer layout is adopted after a lost server. */
+  private volatile long layoutVersion;
+  private final LayoutSource layoutSource;
+  private final long recoveryTimeoutNanos;
+  /** The last layout fetched from the source and when (nanoTime), shared by the calls waiting for one. */
+  private final Object fetchLock = new Object();
+  private yarnps.thrift.Layout lastFetched;
+  private long lastFetchedAt;
   private final Map<String, Integer> widths;
   private final int maxWidth;
   private final int worker;
   private final AtomicLong clock = new AtomicLong();
   private final AtomicLong timestamps = new AtomicLong();
-  private final AtomicLong requestIds = new AtomicLong();
+  /** Pushes issued in the current clock, for their requestIds; guarded by this. */
+  private long pushesInClock;
   /** Tasks not finished yet, by timestamp, for waitFor. */
   private final ConcurrentHashMap<Long, Task<?>> running = new ConcurrentHashMap<>();
   /** Pushes issued in the current clock, guarded by this. */
@@ -63,10 +77,13 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   /** The last clock update sent (or being sent), guarded by this. */
   private CompletableFuture<Void> clockSent = CompletableFuture.completedFuture(null);
   private final ClientOptions options;
-  private final ServerChannel[] servers;
+  /** Replaced as a whole (copy on write) when a server moved. */
+  private volatile ServerChannel[] servers;
   private final SelectorLoop loop;
   private final DirectBufferPool pool;
   private final ScheduledExecutorService timer;
+  /** Fetches layouts and resends calls after a lost server (may block on the AM or a connect). */
+  private final java.util.concurrent.ExecutorService retries;
   /** The job's codec, NONE for no compression; compressors are per thread. */
   private final BlockCodec codec;
   private final ThreadLocal<ByteBuffer[]> encodeScratch = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
@@ -82,11 +99,24 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     final LongAdder wireKeyBytes = new LongAdder();
     final LongAdder rawValueBytes = new LongAdder();
     final LongAdder wireValueBytes = new LongAdder();
+    final LongAdder layoutsAdopted = new LongAdder();
   }
 
   public ThriftParameterClient(KeyLayout layout, List<ServerAddress> addresses, Map<String, Integer> widths,
       int worker, ClientOptions options) throws IOException {
+    this(layout, addresses, widths, worker, options, null, 0);
+  }
+
+  /**
+   * A client that survives lost servers: a failed call waits up to recoveryTimeoutMs for source to
+   * name a newer layout (see {@link ChunkCall}); null source: calls fail at once.
+   */
+  public ThriftParameterClient(KeyLayout layout, List<ServerAddress> addresses, Map<String, Integer> widths,
+      int worker, ClientOptions options, LayoutSource source, long recoveryTimeoutMs) throws IOException {
     this.layout = layout;
+    this.layoutVersion = layout.version();
+    this.layoutSource = source;
+    this.recoveryTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(recoveryTimeoutMs);
     this.widths = Map.copyOf(widths);
     this.maxWidth = widths.values().stream().mapToInt(Integer::intValue).max().orElse(1);
     this.worker = worker;
@@ -96,10 +126,11 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     BlockCompressor.forThisThread(codec);
     this.loop = new SelectorLoop("ps-client-" + worker + "-io");
     this.pool = new DirectBufferPool(Math.min(256L << 20, 4L * options.maxFrameBytes()));
-    this.servers = new ServerChannel[layout.numServers()];
+    ServerChannel[] servers = new ServerChannel[layout.numServers()];
     for (ServerAddress a : addresses) {
       servers[a.getIndex()] = new ServerChannel(a.getIndex(), a.getHost(), a.getPort(), loop, pool, options);
     }
+    this.servers = servers;
     for (int s = 0; s < servers.length; s++) {
       if (servers[s] == null) {
         loop.close();
@@ -112,10 +143,15 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
       t.setDaemon(true);
       return t;
     });
+    this.retries = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "ps-client-" + worker + "-retry");
+      t.setDaemon(true);
+      return t;
+    });
     long period = Math.max(50, Math.min(1000, options.timeoutMs() / 4));
     timer.scheduleWithFixedDelay(() -> {
       long now = System.nanoTime();
-      for (ServerChannel s : servers) {
+      for (ServerChannel s : this.servers) {
         s.expire(now);
       }
     }, period, period, TimeUnit.MILLISECONDS);
@@ -126,7 +162,107 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   }
 
   long layoutVersion() {
-    return layout.version();
+    return layoutVersion;
+  }
+
+  /** The channel to server index as of the newest layout adopted. */
+  ServerChannel server(int index) {
+    return servers[index];
+  }
+
+  boolean recovers() {
+    return layoutSource != null;
+  }
+
+  long recoveryTimeoutNanos() {
+    return recoveryTimeoutNanos;
+  }
+
+  /**
+   * Runs resend once the layout source names a version newer than sentVersion (adopting it first),
+   * polling with backoff from 50 ms to 1 s; if sameVersionToo also when it names sentVersion itself
+   * (the server had not installed it yet). Past deadline (System.nanoTime) calls fail instead.
+   * Never blocks the caller: polls run on the timer, fetches and resends on a retry thread.
+   */
+  void afterNewerLayout(long sentVersion, boolean sameVersionToo, long deadline, Runnable resend,
+      java.util.function.Consumer<Throwable> fail) {
+    pollLayout(sentVersion, sameVersionToo, deadline, 50, resend, fail);
+  }
+
+  private void pollLayout(long sentVersion, boolean sameVersionToo, long deadline, long delayMs, Runnable resend,
+      java.util.function.Consumer<Throwable> fail) {
+    try {
+      timer.schedule(() -> retries.execute(() -> {
+        if (layoutVersion > sentVersion) {
+          resend.run();
+          return;
+        }
+        Throwable problem = null;
+        try {
+          yarnps.thrift.Layout l = fetchLayout();
+          if (l.getVersion() > sentVersion) {
+            adopt(l);
+            resend.run();
+            return;
+          }
+          if (sameVersionToo && l.getVersion() == sentVersion) {
+            resend.run();
+            return;
+          }
+        } catch (IOException | RuntimeException e) {
+          problem = e;
+        }
+        if (System.nanoTime() - deadline >= 0) {
+          fail.accept(new IOException("no layout newer than version " + sentVersion + " within the recovery timeout"
+              + (problem == null ? "" : " (last: " + problem + ")"), problem));
+          return;
+        }
+        pollLayout(sentVersion, sameVersionToo, deadline, Math.min(1000, delayMs * 2), resend, fail);
+      }), delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      fail.accept(new IOException("client closed while waiting for a newer layout", e));
+    }
+  }
+
+  /** The source's layout, fetched at most once per 40 ms for all waiting calls. */
+  private yarnps.thrift.Layout fetchLayout() throws IOException {
+    synchronized (fetchLock) {
+      long now = System.nanoTime();
+      if (lastFetched != null && now - lastFetchedAt < TimeUnit.MILLISECONDS.toNanos(40)) {
+        return lastFetched;
+      }
+      lastFetched = layoutSource.fetch();
+      lastFetchedAt = now;
+      return lastFetched;
+    }
+  }
+
+  /**
+   * Makes a newer layout this client's: servers at a new address get a new channel (calls on the
+   * old one fail and are resent). Ranges must be unchanged: they never move when a server is replaced.
+   */
+  private synchronized void adopt(yarnps.thrift.Layout l) {
+    if (l.getVersion() <= layoutVersion) {
+      return;
+    }
+    KeyLayout next = KeyLayout.fromThrift(l);
+    if (!next.toThriftRanges().equals(layout.toThriftRanges())) {
+      throw new IllegalStateException("layout version " + l.getVersion() + " moves key ranges; a client keeps its"
+          + " ranges for the whole job");
+    }
+    ServerChannel[] now = servers.clone();
+    List<ServerChannel> old = new ArrayList<>();
+    for (ServerAddress a : l.getServers()) {
+      ServerChannel c = now[a.getIndex()];
+      if (!c.host.equals(a.getHost()) || c.port != a.getPort()) {
+        now[a.getIndex()] = new ServerChannel(a.getIndex(), a.getHost(), a.getPort(), loop, pool, options);
+        old.add(c);
+      }
+    }
+    servers = now;
+    layoutVersion = l.getVersion();
+    counters.layoutsAdopted.increment();
+    old.forEach(ServerChannel::close);
   }
 
   int worker() {
@@ -142,15 +278,11 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
    * Sets the clock a new client starts at (a job resumed from a checkpoint, a replaced worker, a
    * run after a rollback), before its first call.
    */
-  public void startClock(long c) {
+  public synchronized void startClock(long c) {
     if (c < 0) {
       throw new IllegalArgumentException("clock " + c + " is negative");
     }
     clock.set(c);
-  }
-
-  long nextRequestId() {
-    return requestIds.getAndIncrement();
   }
 
   /** The compressor for a block of rawBytes, or null to send it raw. */
@@ -294,12 +426,23 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     Pending<T> pending = new Pending<>(ts, p.chunks.size(), result);
     running.put(ts, pending.future);
     pending.future.whenComplete((v, e) -> running.remove(ts));
-    long requestId = push ? nextRequestId() : -1;
-    for (KeyChunk chunk : p.chunks) {
-      ServerChannel server = servers[chunk.server];
+    long requestId = -1;
+    long c;
+    if (push) {
+      synchronized (this) {
+        c = clock.get();
+        requestId = c << 24 | pushesInClock++;
+      }
+    } else {
+      c = clock.get();
+    }
+    ServerChannel[] now = servers;
+    for (int part = 0; part < p.chunks.size(); part++) {
+      KeyChunk chunk = p.chunks.get(part);
+      ServerChannel server = now[chunk.server];
       boolean sendKeys = !options.keyCache() || !server.directory.has(chunk.signature);
-      new ChunkCall(this, server, push, table, width, p.keys, chunk, p.keep, values, pending, sendKeys, requestId)
-          .send();
+      new ChunkCall(this, server, push, table, width, p.keys, chunk, p.keep, values, pending, sendKeys, requestId,
+          part, c).send();
     }
     return pending.future;
   }
@@ -321,6 +464,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   @Override
   public synchronized CompletableFuture<Void> advanceClock() {
     long next = clock.incrementAndGet();
+    pushesInClock = 0;
     return clockAfterPushes(next, false);
   }
 
@@ -337,12 +481,37 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     clockSent = CompletableFuture.allOf(pushes).thenCombine(previous, (a, b) -> b)
         .thenCompose(v -> {
           List<CompletableFuture<Void>> sent = new ArrayList<>();
-          for (ServerChannel server : servers) {
-            sent.add(ControlCall.clock(server, worker, c, leaving, options.timeoutMs()));
+          for (int s = 0; s < servers.length; s++) {
+            sent.add(clockTo(s, c, leaving, 0));
           }
           return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]));
         });
     return clockSent;
+  }
+
+  /** Sends a clock update to server index, retried like a data call when the server is lost. */
+  private CompletableFuture<Void> clockTo(int index, long c, boolean leaving, long deadline) {
+    long sentVersion = layoutVersion;
+    return ControlCall.clock(servers[index], worker, c, leaving, options.timeoutMs()).handle((v, e) -> {
+      if (e == null) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (layoutSource == null || !(cause instanceof ServerCallException sce && sce.canRetry())) {
+        return CompletableFuture.<Void>failedFuture(cause);
+      }
+      long until = deadline != 0 ? deadline : System.nanoTime() + recoveryTimeoutNanos;
+      CompletableFuture<Void> next = new CompletableFuture<>();
+      afterNewerLayout(sentVersion, false, until, () -> clockTo(index, c, leaving, until).whenComplete((x, f) -> {
+        if (f != null) {
+          next.completeExceptionally(f);
+        } else {
+          next.complete(null);
+        }
+      }), f -> next.completeExceptionally(new ServerCallException("clock update to server " + index
+          + " failed and no newer layout came: " + f.getMessage(), false, cause)));
+      return next;
+    }).thenCompose(f -> f);
   }
 
   /** A call's future and how many of its requests are still unanswered. */
@@ -397,12 +566,13 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     return Map.of("keys_sent", counters.keysSent.sum(), "keys_not_sent", counters.keysNotSent.sum(),
         "key_cache_misses", counters.keyCacheMisses.sum(), "raw_key_bytes", counters.rawKeyBytes.sum(),
         "wire_key_bytes", counters.wireKeyBytes.sum(), "raw_value_bytes", counters.rawValueBytes.sum(),
-        "wire_value_bytes", counters.wireValueBytes.sum());
+        "wire_value_bytes", counters.wireValueBytes.sum(), "layouts_adopted", counters.layoutsAdopted.sum());
   }
 
   @Override
   public void close() {
     timer.shutdownNow();
+    retries.shutdownNow();
     for (ServerChannel s : servers) {
       s.close();
     }

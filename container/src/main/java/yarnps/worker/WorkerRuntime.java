@@ -115,7 +115,7 @@ final class WorkerRuntime implements WorkerContext, AutoCloseable {
       widths.put(t.name(), t.width());
     }
     ThriftParameterClient client = new ThriftParameterClient(KeyLayout.fromThrift(layout), layout.getServers(), widths,
-        env.index(), ClientOptions.from(conf, numWorkers));
+        env.index(), ClientOptions.from(conf, numWorkers), am::layout, PsKeys.RECOVERY_TIMEOUT_MS.get(conf));
     client.startClock(resumeClock);
     params = client;
     LOG.info("worker {} of {} connected to {} servers (layout version {})", env.index(), numWorkers,

@@ -52,6 +52,61 @@ class PsWireTest {
     return b;
   }
 
+  /** A push with the chain fields, part and replica, after its blocks (Thrift does not order fields). */
+  private static ByteBuffer oursChained(int part, boolean replica) {
+    ByteBuffer b = ByteBuffer.allocate(1024);
+    PsWire.beginRequest(b, true, 4, "weights", 5, 3, 2, 11, 0, (11L << 24) | 6);
+    int at = PsWire.beginBinary(b, PsWire.KEYS_FIELD);
+    b.put(KEYS);
+    PsWire.endBinary(b, at);
+    at = PsWire.beginBinary(b, PsWire.VALUES_FIELD);
+    b.put(VALUES);
+    PsWire.endBinary(b, at);
+    PsWire.pushChain(b, part, replica);
+    PsWire.requestCodecs(b, true, BlockCodec.NONE, 0, BlockCodec.NONE);
+    PsWire.endRequest(b);
+    b.flip();
+    return b;
+  }
+
+  @Test
+  void partAndReplicaRoundTripBothWays() throws Exception {
+    TBinaryProtocol in = reader(oursChained(7, true));
+    in.readMessageBegin();
+    ParameterService.push_args args = new ParameterService.push_args();
+    args.read(in);
+    assertEquals(7, args.getRequest().getPart());
+    assertTrue(args.getRequest().isReplica());
+    assertEquals((11L << 24) | 6, args.getRequest().getRequestId());
+
+    in = reader(oursChained(-1, false));
+    in.readMessageBegin();
+    args = new ParameterService.push_args();
+    args.read(in);
+    assertTrue(!args.getRequest().isSetPart() && !args.getRequest().isSetReplica(), "absent when not set");
+
+    PushRequest push = new PushRequest("t", 9, 3, ByteBuffer.wrap(KEYS), ByteBuffer.wrap(VALUES), 4, 17);
+    push.setPart(65535);
+    push.setReplica(true);
+    PsWire.Request r = roundTrip("push", new ParameterService.push_args(push), true);
+    assertEquals(65535, r.part);
+    assertTrue(r.replica);
+    push.unsetPart();
+    push.setReplica(false);
+    r = roundTrip("push", new ParameterService.push_args(push), true);
+    assertEquals(-1, r.part);
+    assertTrue(!r.replica);
+
+    ByteBuffer f = oursChained(3, false);
+    ThriftWire.MessageHeader h = new ThriftWire.MessageHeader();
+    ThriftWire.readMessageBegin(f, h);
+    PsWire.Request mine = new PsWire.Request();
+    PsWire.readRequest(f, true, mine);
+    assertEquals(3, mine.part);
+    assertTrue(!mine.replica);
+    assertArrayEquals(VALUES, bytes(mine.values));
+  }
+
   private static TBinaryProtocol reader(ByteBuffer b) throws Exception {
     return new TBinaryProtocol(new TMemoryInputTransport(bytes(b)));
   }

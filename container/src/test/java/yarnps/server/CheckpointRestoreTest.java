@@ -172,6 +172,9 @@ class CheckpointRestoreTest {
     // The state matters: the same further training gives the same bits on the original and a restored copy.
     ServerGroup copy = group(conf, 2);
     restore(copy, dir, HashRing.build(2, 2, 8, 5));
+    // Workers of a restored job start at the checkpoint's clock, as WorkerRuntime makes them.
+    copy.client(0).startClock(ckpt.clock());
+    copy.client(1).startClock(ckpt.clock());
     train(original, all, 2, 77);
     train(copy, all, 2, 77);
     assertArrayEquals(bits(original.clients.get(0).pull("w", all).get()), bits(copy.clients.get(0).pull("w", all).get()));

@@ -9,17 +9,18 @@ import java.util.List;
  */
 record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> handlers, int reps, long millis,
     long warmupMillis, int maxOps, long loopbackMillis, String serverHeap, String workerHeap, long seed,
-    boolean keyCache, String compression) {
+    boolean keyCache, String compression, int replication) {
 
   static final String USAGE = """
       usage: bench pushpull [--servers S] [--workers W] [--cases c1,c2] [--handler store|empty|both] [--reps N]
                             [--seconds T] [--warmup-seconds T] [--max-ops N] [--loopback-seconds T]
                             [--server-heap 1g] [--worker-heap 1g] [--seed N]
-                            [--key-cache on|off] [--compression none|lz4|snappy]
+                            [--key-cache on|off] [--compression none|lz4|snappy] [--replication K]
         cases: dense1M, sparse100k, small1k, small1k_x16 (default: all)
         default: both handlers, 1x1 and 2x2, 3 reps of 1 s per case and op after 0.5 s warm-up,
                  loopback reference 3 x 2 s per write size (0 skips it), key caching on (a prepared
-                 key list per case), no compression""";
+                 key list per case), no compression, no replication (K >= 1 needs more than K servers
+                 and the store handler: pushes are acknowledged once K further servers stored them)""";
 
   static BenchOptions parse(String[] args) {
     Integer servers = null;
@@ -36,6 +37,7 @@ record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> hand
     long seed = 42;
     boolean keyCache = true;
     String compression = "none";
+    int replication = 0;
     int i = 0;
     if (args.length > 0 && args[0].equals("pushpull")) {
       i++;
@@ -83,6 +85,12 @@ record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> hand
           }
           compression = v;
         }
+        case "--replication" -> {
+          replication = Integer.parseInt(v);
+          if (replication < 0) {
+            throw new IllegalArgumentException("--replication must be >= 0, got " + v);
+          }
+        }
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -96,7 +104,7 @@ record BenchOptions(List<int[]> shapes, List<BenchCase> cases, List<String> hand
         ? List.of(new int[] {1, 1}, new int[] {2, 2})
         : List.<int[]>of(new int[] {servers == null ? 1 : servers, workers == null ? 1 : workers});
     return new BenchOptions(shapes, cases, handlers, reps, Math.round(seconds * 1000), Math.round(warmup * 1000),
-        maxOps, Math.round(loopback * 1000), serverHeap, workerHeap, seed, keyCache, compression);
+        maxOps, Math.round(loopback * 1000), serverHeap, workerHeap, seed, keyCache, compression, replication);
   }
 
   private static int positive(String option, int v) {

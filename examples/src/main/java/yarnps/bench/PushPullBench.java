@@ -126,12 +126,16 @@ public final class PushPullBench {
       for (int s = 0; s < numServers; s++) {
         servers.add(child("server-" + s, opt.serverHeap(), BenchServerMain.class, String.valueOf(s), handler,
             layoutText, String.valueOf(SERVER_SELECTORS), String.valueOf(MAX_FRAME),
-            String.valueOf(lifetime)));
+            String.valueOf(lifetime), String.valueOf(opt.replication())));
       }
       StringBuilder addrs = new StringBuilder();
       for (ChildProcess s : servers) {
         String port = s.expect("port ", ANSWER_TIMEOUT_MS).substring("port ".length()).trim();
         addrs.append(addrs.length() == 0 ? "" : ",").append("127.0.0.1:").append(port);
+      }
+      if (opt.replication() > 0 && handler.equals("store")) {
+        broadcast(servers, "peers " + addrs);
+        await(servers, "peers ok", ANSWER_TIMEOUT_MS);
       }
       for (int w = 0; w < numWorkers; w++) {
         workers.add(child("worker-" + w, opt.workerHeap(), BenchWorkerMain.class, String.valueOf(w), layoutText,
