@@ -75,6 +75,9 @@ public final class EmbeddedCluster implements AutoCloseable {
     }
     Configuration conf = new YarnConfiguration(yarn.getConfig());
     conf.set("fs.defaultFS", dfs.getFileSystem().getUri().toString());
+    // An HDFS client polls the NameNode when it closes a file, first after this delay (400 ms by
+    // default): on one busy machine that dominates writing many small files (checkpoint shards).
+    conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 20);
     conf.set(PsKeys.EXTRA_CLASSPATH.name(), System.getProperty("java.class.path"));
     conf.set(PsKeys.JAVA_HOME.name(), System.getProperty("java.home"));
     return new EmbeddedCluster(dfs, yarn, conf);

@@ -69,9 +69,14 @@ final class CheckpointCut {
   private long prepared;
   /** Guarded by this. */
   private final List<Held> held = new ArrayList<>();
+  /** Pulls that would miss held pushes, answered when the cut ends; guarded by this. */
+  private final List<ParkedPull> parkedPulls = new ArrayList<>();
+
+  private record ParkedPull(long clock, Runnable run) {}
   private long heldKeys;
   private ScheduledExecutorService expiry;
   final LongAdder pushesHeld = new LongAdder();
+  final LongAdder pullsParked = new LongAdder();
 
   CheckpointCut(int self, ClockGroup clocks, Sink sink, long timeoutMs) {
     this.self = self;
@@ -172,6 +177,7 @@ final class CheckpointCut {
     } finally {
       control.unlock();
     }
+    wakePulls();
   }
 
   /**
@@ -217,6 +223,7 @@ final class CheckpointCut {
     } finally {
       control.unlock();
     }
+    wakePulls();
   }
 
   /**
@@ -254,6 +261,70 @@ final class CheckpointCut {
     } finally {
       control.unlock();
     }
+    wakePulls();
+  }
+
+  /**
+   * Parks a pull at clock c that would miss pushes the cut holds back (a pull at c may depend on
+   * pushes of clocks up to c, and those from holdFrom on are held): it runs when the cut ends, so
+   * that no pull misses a push the server acknowledged before it (a worker reads its own writes,
+   * and a job's final pulls see every push). Returns false when the pull may be answered now.
+   * Under sequential consistency the clock group's cap keeps such pulls waiting instead.
+   */
+  boolean parkPull(long c, Runnable pull) {
+    if (clocks.ordered()) {
+      return false;
+    }
+    synchronized (this) {
+      if (c < holdFrom) {
+        return false;
+      }
+      parkedPulls.add(new ParkedPull(c, pull));
+    }
+    pullsParked.increment();
+    return true;
+  }
+
+  /** Whether a pull at clock c would have to wait for the cut (a hint: {@link #parkPull} decides). */
+  boolean holds(long c) {
+    return !clocks.ordered() && c >= holdFrom;
+  }
+
+  /**
+   * Runs the parked pulls that held pushes no longer concern: those of clocks below the threshold
+   * (raised to the cut's clock when it begins, and past every clock when it ends). A worker still
+   * below the cut's clock is never kept waiting, so it can reach the clock the cut waits for.
+   */
+  private void wakePulls() {
+    List<ParkedPull> ready = new ArrayList<>();
+    synchronized (this) {
+      long from = holdFrom;
+      parkedPulls.removeIf(p -> {
+        if (p.clock() < from) {
+          ready.add(p);
+          return true;
+        }
+        return false;
+      });
+    }
+    for (ParkedPull p : ready) {
+      p.run().run();
+    }
+  }
+
+  /**
+   * Waits until no checkpoint is prepared or being written, for at most timeoutMs; returns whether
+   * none is. A save waits for this so that the model it writes holds every acknowledged push.
+   */
+  boolean awaitIdle(long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (state != State.IDLE) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
   }
 
   /** Whether a checkpoint is between {@link #begin} and {@link #release} (waiting or writing). */

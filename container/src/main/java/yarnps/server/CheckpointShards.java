@@ -30,7 +30,7 @@ import yarnps.thrift.ShardInfo;
  */
 final class CheckpointShards {
   /** Files written or read at the same time. */
-  static final int PARALLEL_FILES = 8;
+  static final int PARALLEL_FILES = 16;
 
   private CheckpointShards() {}
 

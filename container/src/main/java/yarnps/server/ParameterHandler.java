@@ -454,7 +454,8 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
       checkPrimary(t, keys, cached, n, b);
     }
     long clock = req.clock;
-    if (clocks.mustWait(clock)) {
+    boolean cutHolds = cut.holds(clock);
+    if (cutHolds || clocks.mustWait(clock)) {
       // Keep what the answer needs: the request's buffers are gone once this call returns.
       long[] own = cached != null ? cached.keys : java.util.Arrays.copyOf(keys, n);
       Runnable later = () -> {
@@ -468,6 +469,15 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
           reply.failDeferred(Errors.internal("pull", e));
         }
       };
+      // A checkpoint holding back pushes this pull may need: it waits for the cut to end, then for
+      // its consistency bound as any pull.
+      if (cutHolds && cut.parkPull(clock, () -> {
+        if (!clocks.park(clock, later)) {
+          later.run();
+        }
+      })) {
+        return false;
+      }
       if (clocks.park(clock, later)) {
         return false;
       }
@@ -525,6 +535,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
     m.put("checkpoint_held_keys", cut.heldKeys());
     m.put("checkpoint_pushes_held", cut.pushesHeld.sum());
     m.put("checkpoint_writing", cut.writing() ? 1L : 0L);
+    m.put("checkpoint_pulls_parked", cut.pullsParked.sum());
     for (int w = 0; w < clocks.workers(); w++) {
       m.put("worker_clock_" + w, clocks.clock(w));
     }
@@ -630,7 +641,16 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   @Override
   public SaveResult save(String table, String dir) throws PsError {
     TableShards t = table(table);
-    // Every acknowledged push belongs in a saved model, also one held for its clock to complete.
+    // Every acknowledged push belongs in a saved model: one held back by a checkpoint being taken
+    // (applied when it ends), and one held for its clock to complete.
+    try {
+      if (!cut.awaitIdle(PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf))) {
+        throw Errors.notReady("server " + self + ": a checkpoint is still being taken; save " + table + " again later");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Errors.internal("save " + table, e);
+    }
     held.applyBelow(Long.MAX_VALUE);
     Path path = new Path(dir, yarnps.model.ModelFormat.partName(self));
     try {

@@ -514,6 +514,34 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     }).thenCompose(f -> f);
   }
 
+  /**
+   * Saves a table's part on server index; a save that failed because the server was lost is made
+   * again on its replacement once a newer layout names it (a save writes its part file afresh).
+   */
+  private CompletableFuture<SaveResult> saveTo(int index, String table, String dir, long deadline) {
+    long sentVersion = layoutVersion;
+    return ControlCall.save(servers[index], table, dir).handle((r, e) -> {
+      if (e == null) {
+        return CompletableFuture.completedFuture(r);
+      }
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (layoutSource == null || !(cause instanceof ServerCallException sce && sce.canRetry())) {
+        return CompletableFuture.<SaveResult>failedFuture(cause);
+      }
+      long until = deadline != 0 ? deadline : System.nanoTime() + recoveryTimeoutNanos;
+      CompletableFuture<SaveResult> next = new CompletableFuture<>();
+      afterNewerLayout(sentVersion, false, until, () -> saveTo(index, table, dir, until).whenComplete((x, f) -> {
+        if (f != null) {
+          next.completeExceptionally(f);
+        } else {
+          next.complete(x);
+        }
+      }), f -> next.completeExceptionally(new ServerCallException("save " + table + " to server " + index
+          + " failed and no newer layout came: " + f.getMessage(), false, cause)));
+      return next;
+    }).thenCompose(f -> f);
+  }
+
   /** A call's future and how many of its requests are still unanswered. */
   static final class Pending<T> {
     final Task<T> future;
@@ -544,9 +572,10 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   public CompletableFuture<List<SavedPart>> save(String table, String dir) {
     width(table);
     List<CompletableFuture<SavedPart>> parts = new ArrayList<>();
-    for (ServerChannel server : servers) {
-      parts.add(ControlCall.save(server, table, dir).thenApply((SaveResult r) ->
-          new SavedPart(server.index, r.getPath(), r.getKeys(), r.getBytes())));
+    for (int s = 0; s < servers.length; s++) {
+      int index = s;
+      parts.add(saveTo(index, table, dir, 0).thenApply((SaveResult r) ->
+          new SavedPart(index, r.getPath(), r.getKeys(), r.getBytes())));
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
         .thenApply(v -> parts.stream().map(CompletableFuture::join).toList());
@@ -577,6 +606,16 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
       s.close();
     }
     loop.close();
+    // Calls waiting for a newer layout sat in the retry queues just dropped: fail them, and every
+    // other unfinished call, so that no caller waits on a closed client.
+    ServerCallException closed = new ServerCallException("the parameter client of worker " + worker
+        + " was closed (the job was rolled back, or is ending)", false, null);
+    for (Task<?> t : running.values()) {
+      t.completeExceptionally(closed);
+    }
+    synchronized (this) {
+      clockSent.completeExceptionally(closed);
+    }
   }
 
   /** A server's refusal or a failed call; the message names the server. */

@@ -209,9 +209,13 @@ class CheckpointCutTest {
     c.advanceClock().get();
     assertEquals(1, h.checkpointPrepare(7), "pushes of clock 0 seen: the cut can be at 1");
     c.push("w", keys, new float[] {10, 10, 10}).get();
-    assertArrayEquals(new float[] {1, 1, 1}, c.pull("w", keys).get(), "the push of clock 1 is held, acknowledged");
-    assertEquals(3, counter("checkpoint_held_keys"));
+    assertEquals(3, counter("checkpoint_held_keys"), "the push of clock 1 is held, acknowledged");
+    // A pull at clock 1 would miss it: it waits for the cut to end instead of reading around it.
+    java.util.concurrent.CompletableFuture<float[]> waiting = c.pull("w", keys);
+    assertThrows(java.util.concurrent.TimeoutException.class,
+        () -> waiting.get(300, java.util.concurrent.TimeUnit.MILLISECONDS), "answered while the push is held");
     h.checkpointAbort(7);
+    assertArrayEquals(new float[] {11, 11, 11}, waiting.get(), "abort applied the held push, then the pull ran");
     assertArrayEquals(new float[] {11, 11, 11}, c.pull("w", keys).get(), "abort applied the held push");
     assertEquals(0, counter("checkpoint_held_keys"));
     PsError e = assertThrows(PsError.class, () -> h.checkpoint(7, 1, tmp.resolve("x").toUri().toString()));

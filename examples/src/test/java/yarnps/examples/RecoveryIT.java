@@ -312,14 +312,15 @@ class RecoveryIT {
     assertTrue(sel.skipped().stream().anyMatch(s -> s.reason().contains(shardName)),
         "and says which shard was bad: " + sel.skipped());
 
-    // The client refuses the corrupt checkpoint by name, and from the root restores the previous one.
-    ByteArrayOutputStream bytesOut = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(bytesOut, true, StandardCharsets.UTF_8);
-    int rc = ToolRunner.run(counting(output("count-ckpt-bad"), 2, 2, 200, 5), new YarnPsClient(ps, ps),
-        new String[] {"submit", "--restore-from", newest.dir().toString(), "--no-wait"});
-    assertEquals(YarnPsClient.EXIT_USAGE, rc, bytesOut.toString(StandardCharsets.UTF_8));
-    assertTrue(bytesOut.toString(StandardCharsets.UTF_8).contains(shard.getName()),
-        bytesOut.toString(StandardCharsets.UTF_8));
+    // A job restored from the corrupt checkpoint fails at once, naming the shard: the client checks
+    // the manifest and that every shard is there, and the servers verify every block as they load.
+    try (YarnClient yarn = yarn()) {
+      ApplicationId app = submit(counting(output("count-ckpt-bad"), 2, 2, 200, 5), "--restore-from",
+          newest.dir().toString());
+      ApplicationReport r = awaitEnd(yarn, app, 300);
+      assertEquals(FinalApplicationStatus.FAILED, r.getFinalApplicationStatus());
+      assertTrue(r.getDiagnostics().contains(shardName), r.getDiagnostics());
+    }
   }
 
   static void assertQualityBar(String out) throws Exception {

@@ -125,7 +125,7 @@ public final class RecoveryExperiment {
 
   /** One run's figures, in seconds (NaN: not measured). */
   record Run(int replication, double detect, double container, double restore, double resume, double lostUpdates,
-      long checkpointClock, double total) {
+      long checkpointClock, double total, double start, double load) {
     String line() {
       return String.format(Locale.ROOT,
           "RECOVERY replication=%d detect_s=%s container_s=%s restore_s=%s resume_s=%s lost_updates=%.0f",
@@ -247,11 +247,14 @@ public final class RecoveryExperiment {
 
   /** The run's figures from the AM's record of the recovery (epoch ms) and the job's result. */
   static Run times(int k, long killMs, JsonNode rec, double resumedAtMs, double lost) {
-    double detected = ms(rec, "detected_ms");
+    double detected = ms(rec, "detect_ms");
     double allocated = ms(rec, "container_ms");
+    double registered = ms(rec, "registered_ms");
+    double restored = ms(rec, "restore_ms");
     double served = ms(rec, "published_ms");
     return new Run(k, (detected - killMs) / 1000, (allocated - detected) / 1000, (served - allocated) / 1000,
-        (resumedAtMs - killMs) / 1000, lost, rec.path("checkpoint_clock").asLong(-1), (served - killMs) / 1000);
+        (resumedAtMs - killMs) / 1000, lost, rec.path("checkpoint_clock").asLong(-1), (served - killMs) / 1000,
+        (registered - allocated) / 1000, (restored - registered) / 1000);
   }
 
   private static double ms(JsonNode n, String field) {
@@ -297,7 +300,7 @@ public final class RecoveryExperiment {
           JsonNode doc = JSON.readTree(resp.body());
           JsonNode list = doc.isArray() ? doc : doc.path("recoveries");
           for (JsonNode rec : list) {
-            if (rec.path("role").asText("server").equals("server") && ms(rec, "published_ms") > 0) {
+            if (rec.path("role").asText().equalsIgnoreCase("server") && ms(rec, "published_ms") > 0) {
               return rec;
             }
           }
@@ -322,12 +325,14 @@ public final class RecoveryExperiment {
         + "clock for %d clocks (%d ms apart), and killed one server process with SIGKILL at %.0f%% of the job. "
         + "Without replication the job took a checkpoint every %d clocks.%n%n",
         o.servers, o.workers, o.keys, o.clocks, o.clockMs, 100 * o.killAt, o.checkpointEvery));
-    md.append("| replication | detect (s) | container (s) | restore (s) | serving again after kill (s) |"
-        + " workers push again after kill (s) | lost updates | checkpoint clock used |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
+    md.append("| replication | detect (s) | container (s) | restore (s) | of which JVM start + registration (s) |"
+        + " of which loading the ranges (s) | serving again after kill (s) | workers push again after kill (s) |"
+        + " lost updates | checkpoint clock used |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Run r : runs) {
-      md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %.0f | %s |%n", r.replication(),
-          Run.f(r.detect()), Run.f(r.container()), Run.f(r.restore()), Run.f(r.total()), Run.f(r.resume()),
+      md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %.0f | %s |%n", r.replication(),
+          Run.f(r.detect()), Run.f(r.container()), Run.f(r.restore()), Run.f(r.start()), Run.f(r.load()),
+          Run.f(r.total()), Run.f(r.resume()),
           r.lostUpdates(), r.replication() == 0 && r.checkpointClock() >= 0 ? String.valueOf(r.checkpointClock()) : "-"));
     }
     md.append("\nRaw lines:\n\n```\n");
