@@ -111,6 +111,28 @@ class JobStateTest {
   }
 
   @Test
+  void aRollbackEndsTheBarrierWaitOfARolledBackWorker() throws Exception {
+    JobState s = state(1, 2);
+    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+      try {
+        s.barrier(0, "trained");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThrows(java.util.concurrent.TimeoutException.class, () -> waiting.get(300, TimeUnit.MILLISECONDS));
+    s.startRollback(40, 2);
+    java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> waiting.get(10, TimeUnit.SECONDS), "worker 0 leaves the barrier to run again from clock 40");
+    assertTrue(e.getCause().getMessage().contains("rollback 1 to clock 40"), e.getCause().getMessage());
+    // Its arrival no longer counts: worker 1 alone does not complete the barrier.
+    CompletableFuture<Void> alone = CompletableFuture.runAsync(() -> barrierQuietly(s, 1, "trained"));
+    assertThrows(java.util.concurrent.TimeoutException.class, () -> alone.get(300, TimeUnit.MILLISECONDS));
+    s.barrier(0, "trained");
+    alone.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aBarrierNameCanBeUsedAgain() throws Exception {
     JobState s = state(1, 2);
     CompletableFuture<Void> a = CompletableFuture.runAsync(() -> barrierQuietly(s, 0, "epoch"));
