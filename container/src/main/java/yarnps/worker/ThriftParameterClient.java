@@ -58,6 +58,10 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   /** The layout version calls carry: rises when a newer layout is adopted after a lost server. */
   private volatile long layoutVersion;
   private final LayoutSource layoutSource;
+  /** Calls waiting for a newer layout, failed by {@link #close} (their polls are dropped with the timer). */
+  private final Map<java.util.concurrent.atomic.AtomicBoolean, java.util.function.Consumer<Throwable>> waitingForLayout =
+      new ConcurrentHashMap<>();
+  private volatile boolean closed;
   private final long recoveryTimeoutNanos;
   /** The last layout fetched from the source and when (nanoTime), shared by the calls waiting for one. */
   private final Object fetchLock = new Object();
@@ -186,7 +190,26 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
    */
   void afterNewerLayout(long sentVersion, boolean sameVersionToo, long deadline, Runnable resend,
       java.util.function.Consumer<Throwable> fail) {
-    pollLayout(sentVersion, sameVersionToo, deadline, 50, resend, fail);
+    // Exactly one of resend and fail runs: the first of the poll's outcome and close().
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.Consumer<Throwable> failOnce = t -> {
+      if (done.compareAndSet(false, true)) {
+        waitingForLayout.remove(done);
+        fail.accept(t);
+      }
+    };
+    Runnable resendOnce = () -> {
+      if (done.compareAndSet(false, true)) {
+        waitingForLayout.remove(done);
+        resend.run();
+      }
+    };
+    waitingForLayout.put(done, failOnce);
+    if (closed) {
+      failOnce.accept(new IOException("client closed"));
+      return;
+    }
+    pollLayout(sentVersion, sameVersionToo, deadline, 50, resendOnce, failOnce);
   }
 
   private void pollLayout(long sentVersion, boolean sameVersionToo, long deadline, long delayMs, Runnable resend,
@@ -600,6 +623,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
 
   @Override
   public void close() {
+    closed = true;
     timer.shutdownNow();
     retries.shutdownNow();
     for (ServerChannel s : servers) {
@@ -612,6 +636,9 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
         + " was closed (the job was rolled back, or is ending)", false, null);
     for (Task<?> t : running.values()) {
       t.completeExceptionally(closed);
+    }
+    for (java.util.function.Consumer<Throwable> f : List.copyOf(waitingForLayout.values())) {
+      f.accept(closed);
     }
     synchronized (this) {
       clockSent.completeExceptionally(closed);
