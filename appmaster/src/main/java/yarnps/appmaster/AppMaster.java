@@ -52,6 +52,14 @@ import yarnps.thrift.Role;
 public final class AppMaster {
   private static final Logger LOG = LoggerFactory.getLogger(AppMaster.class);
 
+  /**
+   * How often the AM calls the RM's allocate: the RM reports exited containers and gives new ones
+   * only in its answers, so while a container is asked for (a start or a replacement) the AM
+   * asks more often. MapReduce's AM uses 1 s.
+   */
+  static final int RM_INTERVAL_MS = 500;
+  static final int RM_INTERVAL_WAITING_MS = 100;
+
   /** How often the throughput chart gets a sample. */
   private static final long TELEMETRY_INTERVAL_MS = 1000;
 
@@ -139,7 +147,7 @@ public final class AppMaster {
     String trackingUrl = "http://" + host + ":" + http.port() + "/";
     LOG.info("AM {}: coordinator on {}:{}, tracking page {}", appId, host, coordinator.port(), trackingUrl);
 
-    rm = AMRMClientAsync.createAMRMClientAsync(1000, new RmCallbacks());
+    rm = AMRMClientAsync.createAMRMClientAsync(RM_INTERVAL_MS, new RmCallbacks());
     rm.init(conf);
     rm.start();
     var registration = rm.registerApplicationMaster(host, coordinator.port(), trackingUrl);
@@ -453,6 +461,7 @@ public final class AppMaster {
     @Override
     public void request(Role role, Resource capability, Priority priority) {
       rm.addContainerRequest(new ContainerRequest(capability, null, null, priority));
+      rm.setHeartbeatInterval(RM_INTERVAL_WAITING_MS);
     }
 
     @Override
@@ -479,6 +488,9 @@ public final class AppMaster {
     @Override
     public void onContainersAllocated(List<Container> containers) {
       allocator.allocated(containers);
+      if (!allocator.waiting()) {
+        rm.setHeartbeatInterval(RM_INTERVAL_MS);
+      }
     }
 
     @Override

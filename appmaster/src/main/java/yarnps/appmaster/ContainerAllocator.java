@@ -128,6 +128,11 @@ final class ContainerAllocator {
     }
   }
 
+  /** Whether a container is still asked for (a member waits for one). */
+  synchronized boolean waiting() {
+    return !pending.get(Role.SERVER).isEmpty() || !pending.get(Role.WORKER).isEmpty();
+  }
+
   static Role roleOf(Priority p) {
     if (p.equals(SERVER_PRIORITY)) {
       return Role.SERVER;

@@ -63,6 +63,9 @@ public final class EmbeddedCluster implements AutoCloseable {
     yconf.setLong(YarnConfiguration.NM_PROCESS_KILL_WAIT_MS, 100);
     yconf.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 3600);
     yconf.setLong(YarnConfiguration.DEBUG_NM_DELETE_DELAY_SEC, 0);
+    // The scheduler hands out containers as NodeManagers heartbeat, and learns of exited ones then:
+    // a lost container is replaced sooner (a real cluster's default is 1 s).
+    yconf.setLong(YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS, 250);
     // Application priorities 0..10, so yarnps.app.priority shows as on a cluster that allows them.
     yconf.setInt(YarnConfiguration.MAX_CLUSTER_LEVEL_APPLICATION_PRIORITY, 10);
     MiniYARNCluster yarn = new MiniYARNCluster("yarnps-embedded", 1, 1, 1);
