@@ -36,11 +36,31 @@ public final class WorkerMain {
     AtomicReference<HeartbeatResponse> rollback = new AtomicReference<>();
     java.util.concurrent.atomic.AtomicLong seenRollback = new java.util.concurrent.atomic.AtomicLong();
     Thread main = Thread.currentThread();
+    // What the worker does with the AM's commands, from the heartbeat thread (and from the main
+    // thread when a run failed, to learn whether a rollback is behind the failure).
+    Listener onCommand = new Listener();
     try (WorkerRuntime ctx = new WorkerRuntime(conf, env, am)) {
       AmLocator locator = AmLocator.fromEnvironment(conf);
       if (locator != null) {
         am.followAm(locator, PsKeys.RECOVERY_TIMEOUT_MS.get(conf), ctx::registration);
       }
+      onCommand.set(r -> {
+            if (r.getCommand() == Command.ABORT && command.compareAndSet(null, Command.ABORT)) {
+              LOG.warn("worker {}: the AM aborted the job", env.index());
+              main.interrupt();
+            } else if (r.getCommand() == Command.ROLLBACK && r.getRollbackId() > seenRollback.get()) {
+              // The AM repeats the order until this worker's heartbeat echoes the id: act once.
+              seenRollback.set(r.getRollbackId());
+              LOG.warn("worker {}: the AM rolled the parameters back to clock {} (rollback {}): stopping this run",
+                  env.index(), r.getResumeClock(), r.getRollbackId());
+              rollback.set(r);
+              // Fails every pending call (none is resent): the job stops at its next call to the
+              // servers. Then the AM hears that this worker holds no call of the old parameters,
+              // and publishes the restored layout once every worker said so.
+              ctx.disconnect();
+              ctx.acknowledgeRollback(r.getRollbackId());
+            }
+          });
       Heartbeater hb = new Heartbeater(am, Role.WORKER, env.index(), PsKeys.HEARTBEAT_MS.get(conf), 30,
           new Heartbeater.Source() {
             @Override
@@ -57,23 +77,7 @@ public final class WorkerMain {
             public Map<String, Double> metrics() {
               return ctx.heartbeatMetrics();
             }
-          }, r -> {
-            if (r.getCommand() == Command.ABORT && command.compareAndSet(null, Command.ABORT)) {
-              LOG.warn("worker {}: the AM aborted the job", env.index());
-              main.interrupt();
-            } else if (r.getCommand() == Command.ROLLBACK && r.getRollbackId() > seenRollback.get()) {
-              // The AM repeats the order until this worker's heartbeat echoes the id: act once.
-              seenRollback.set(r.getRollbackId());
-              LOG.warn("worker {}: the AM rolled the parameters back to clock {} (rollback {}): stopping this run",
-                  env.index(), r.getResumeClock(), r.getRollbackId());
-              rollback.set(r);
-              // Fails every pending call (none is resent): the job stops at its next call to the
-              // servers. Then the AM hears that this worker holds no call of the old parameters,
-              // and publishes the restored layout once every worker said so.
-              ctx.disconnect();
-              ctx.acknowledgeRollback(r.getRollbackId());
-            }
-          }).start();
+          }, r -> onCommand.accept(r)).start();
       String diagnostics = "";
       boolean ok = false;
       try {
@@ -87,6 +91,15 @@ public final class WorkerMain {
               ctx.leaveClockGroup();
             }
           } catch (Exception e) {
+            if (rollback.get() == null) {
+              // A rollback may have ended this run before this worker's heartbeat heard of it (a
+              // barrier the AM ended, a call to a lost server): ask the AM now.
+              try {
+                onCommand.accept(hb.beat());
+              } catch (java.io.IOException beat) {
+                LOG.warn("worker {}: cannot ask the AM why the run failed: {}", env.index(), beat.getMessage());
+              }
+            }
             if (rollback.get() == null) {
               throw e;
             }
@@ -121,6 +134,20 @@ public final class WorkerMain {
       return ok ? ExitCodes.OK : ExitCodes.JOB_FAILED;
     } finally {
       am.close();
+    }
+  }
+
+  /** Passes heartbeat answers to the handler set once the runtime exists. */
+  private static final class Listener implements java.util.function.Consumer<HeartbeatResponse> {
+    private volatile java.util.function.Consumer<HeartbeatResponse> handler = r -> { };
+
+    void set(java.util.function.Consumer<HeartbeatResponse> h) {
+      handler = h;
+    }
+
+    @Override
+    public synchronized void accept(HeartbeatResponse r) {
+      handler.accept(r);
     }
   }
 

@@ -229,11 +229,19 @@ class RecoveryIT {
     String root = fs.makeQualified(new Path("/ckpt/lr")).toString();
     String outA = output("lr-ckpt-a");
     Configuration a = lr(outA);
+    a.setInt("lr.epochs", 6);
     a.set("yarnps.checkpoint.dir", root);
-    a.setLong("yarnps.checkpoint.interval.clocks", 40);
+    a.setLong("yarnps.checkpoint.interval.clocks", 30);
     a.setInt("yarnps.checkpoint.keep", 2);
     try (YarnClient yarn = yarn()) {
       ApplicationId app = submit(a);
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.1f, 180, "training to start");
+      // On demand too, as an operator would: the AM answers at once and takes it when it can.
+      ByteArrayOutputStream said = new ByteArrayOutputStream();
+      PrintStream ps = new PrintStream(said, true, StandardCharsets.UTF_8);
+      assertEquals(YarnPsClient.EXIT_OK, ToolRunner.run(conf, new YarnPsClient(ps, ps),
+          new String[] {"checkpoint", app.toString()}), said.toString(StandardCharsets.UTF_8));
+      System.out.println("IT: checkpoint " + app + ": " + said.toString(StandardCharsets.UTF_8).strip());
       ApplicationReport r = awaitEnd(yarn, app, 300);
       assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
     }
@@ -250,6 +258,7 @@ class RecoveryIT {
     String outB = output("lr-ckpt-b");
     Configuration b = lr(outB);
     b.setInt("yarnps.servers", 3);
+    b.setInt("lr.epochs", 6);
     b.setBoolean("yarnps.checkpoint.at.end", false);
     b.setInt("yarnps.checkpoint.interval.sec", 0);
     try (YarnClient yarn = yarn()) {
@@ -274,7 +283,7 @@ class RecoveryIT {
   void aCorruptShardMakesTheLoaderUseThePreviousCheckpointSayingSo() throws Exception {
     String root = fs.makeQualified(new Path("/ckpt/count")).toString();
     String out = output("count-ckpt");
-    Configuration job = counting(out, 2, 2, 200, 5);
+    Configuration job = counting(out, 2, 2, 200, 20);
     job.set("yarnps.checkpoint.dir", root);
     job.setLong("yarnps.checkpoint.interval.clocks", 50);
     job.setInt("yarnps.checkpoint.keep", 3);
