@@ -202,8 +202,9 @@ class LogisticRegressionIT {
       ApplicationReport r = yarn.getApplicationReport(appId);
       System.out.println("IT: diagnostics after killing a server: " + r.getDiagnostics());
       assertEquals(FinalApplicationStatus.FAILED, r.getFinalApplicationStatus());
-      assertTrue(r.getDiagnostics().contains("exited unexpectedly with exit 137"), r.getDiagnostics());
-      assertTrue(r.getDiagnostics().matches("(?s).*server \\d \\(container_.*"), r.getDiagnostics());
+      assertTrue(r.getDiagnostics().contains("exit 137") && r.getDiagnostics().contains("yarnps.server.max-failures=0"),
+          r.getDiagnostics());
+      assertTrue(r.getDiagnostics().matches("(?s)^server \\d failed: .*container container_.*"), r.getDiagnostics());
     }
   }
 
