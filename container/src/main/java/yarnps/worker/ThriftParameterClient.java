@@ -505,7 +505,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
         .thenCompose(v -> {
           List<CompletableFuture<Void>> sent = new ArrayList<>();
           for (int s = 0; s < servers.length; s++) {
-            sent.add(clockTo(s, c, leaving, 0));
+            sent.add(clockTo(s, c, leaving));
           }
           return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]));
         });
@@ -513,53 +513,44 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
   }
 
   /** Sends a clock update to server index, retried like a data call when the server is lost. */
-  private CompletableFuture<Void> clockTo(int index, long c, boolean leaving, long deadline) {
-    long sentVersion = layoutVersion;
-    return ControlCall.clock(servers[index], worker, c, leaving, options.timeoutMs()).handle((v, e) -> {
-      if (e == null) {
-        return CompletableFuture.<Void>completedFuture(null);
-      }
-      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (layoutSource == null || !(cause instanceof ServerCallException sce && sce.canRetry())) {
-        return CompletableFuture.<Void>failedFuture(cause);
-      }
-      long until = deadline != 0 ? deadline : System.nanoTime() + recoveryTimeoutNanos;
-      CompletableFuture<Void> next = new CompletableFuture<>();
-      afterNewerLayout(sentVersion, false, until, () -> clockTo(index, c, leaving, until).whenComplete((x, f) -> {
-        if (f != null) {
-          next.completeExceptionally(f);
-        } else {
-          next.complete(null);
-        }
-      }), f -> next.completeExceptionally(new ServerCallException("clock update to server " + index
-          + " failed and no newer layout came: " + f.getMessage(), false, cause)));
-      return next;
-    }).thenCompose(f -> f);
+  private CompletableFuture<Void> clockTo(int index, long c, boolean leaving) {
+    return onServer(index, "clock update", 0,
+        () -> ControlCall.clock(servers[index], worker, c, leaving, options.timeoutMs()));
   }
 
   /**
    * Saves a table's part on server index; a save that failed because the server was lost is made
    * again on its replacement once a newer layout names it (a save writes its part file afresh).
    */
-  private CompletableFuture<SaveResult> saveTo(int index, String table, String dir, long deadline) {
+  private CompletableFuture<SaveResult> saveTo(int index, String table, String dir) {
+    return onServer(index, "save " + table, 0, () -> ControlCall.save(servers[index], table, dir));
+  }
+
+  /**
+   * Runs a control call on server index (call reads the server's current channel each time); when
+   * it fails retryably (the server was lost) and a layout source is known, makes it again once a
+   * newer layout names the replacement, until the recovery deadline (0: from now).
+   */
+  private <T> CompletableFuture<T> onServer(int index, String what, long deadline,
+      java.util.function.Supplier<CompletableFuture<T>> call) {
     long sentVersion = layoutVersion;
-    return ControlCall.save(servers[index], table, dir).handle((r, e) -> {
+    return call.get().handle((r, e) -> {
       if (e == null) {
         return CompletableFuture.completedFuture(r);
       }
       Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
       if (layoutSource == null || !(cause instanceof ServerCallException sce && sce.canRetry())) {
-        return CompletableFuture.<SaveResult>failedFuture(cause);
+        return CompletableFuture.<T>failedFuture(cause);
       }
       long until = deadline != 0 ? deadline : System.nanoTime() + recoveryTimeoutNanos;
-      CompletableFuture<SaveResult> next = new CompletableFuture<>();
-      afterNewerLayout(sentVersion, false, until, () -> saveTo(index, table, dir, until).whenComplete((x, f) -> {
+      CompletableFuture<T> next = new CompletableFuture<>();
+      afterNewerLayout(sentVersion, false, until, () -> onServer(index, what, until, call).whenComplete((x, f) -> {
         if (f != null) {
           next.completeExceptionally(f);
         } else {
           next.complete(x);
         }
-      }), f -> next.completeExceptionally(new ServerCallException("save " + table + " to server " + index
+      }), f -> next.completeExceptionally(new ServerCallException(what + " to server " + index
           + " failed and no newer layout came: " + f.getMessage(), false, cause)));
       return next;
     }).thenCompose(f -> f);
@@ -597,7 +588,7 @@ public final class ThriftParameterClient implements ParameterClient, Closeable {
     List<CompletableFuture<SavedPart>> parts = new ArrayList<>();
     for (int s = 0; s < servers.length; s++) {
       int index = s;
-      parts.add(saveTo(index, table, dir, 0).thenApply((SaveResult r) ->
+      parts.add(saveTo(index, table, dir).thenApply((SaveResult r) ->
           new SavedPart(index, r.getPath(), r.getKeys(), r.getBytes())));
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
