@@ -224,8 +224,9 @@ class CheckpointCoordinatorTest {
     assertNull(c.dueTrigger(), "next one 5 clocks after the cut at 7");
     slowest.set(12);
     assertTrue(c.dueTrigger().startsWith("every 5 clocks"));
-    c.start();
+    // Before the thread starts: it may prepare at once, and must see the servers at clock 12.
     servers.maxClockSeen[0] = 12;
+    c.start();
     waitFor(() -> c.committed() == 2, "the thread's checkpoint");
     assertEquals(13, c.lastCommitted().clock());
   }
