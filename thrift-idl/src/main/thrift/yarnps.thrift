@@ -359,7 +359,7 @@ struct PeerState {
   1: required list<i64> workerClocks,
   /** Workers that left the clock group. */
   2: required list<bool> workersLeft,
-  /** Request ids the peer applied recently, per worker: (requestId, part) packed as requestId << 16 | part. */
+  /** Pushes the peer applied recently, per worker: for each clock, -(clock + 1), then entries sequence << 40 | part << 24 | range. */
   3: required map<i32, list<i64>> applied,
 }
 

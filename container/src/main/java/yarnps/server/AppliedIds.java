@@ -129,16 +129,20 @@ final class AppliedIds {
     Worker w = workers[worker];
     synchronized (w) {
       LongSet set = null;
+      boolean inClock = false;
       for (long e : entries) {
         if (e < 0) {
+          // null when the clock is older than this server's window (another peer's entries, merged
+          // first, moved it on): those entries are skipped, as for a push that old.
           set = w.forClock(-e - 1, true);
+          inClock = true;
+        } else if (!inClock) {
+          throw new IllegalArgumentException("peer state of worker " + worker + " has an entry before its clock");
         } else if (set != null) {
           int range = (int) (e & 0xFFFFFF);
           if (range < keep.length && keep[range]) {
             set.add(e);
           }
-        } else {
-          throw new IllegalArgumentException("peer state of worker " + worker + " has an entry before its clock");
         }
       }
     }

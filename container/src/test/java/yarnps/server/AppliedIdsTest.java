@@ -3,6 +3,7 @@ package yarnps.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -67,5 +68,31 @@ class AppliedIdsTest {
     assertTrue(b.contains(1, id(3, 6), 0, 2));
     assertEquals(0, b.mark(1, id(2, 5), 3, 0, runs(0), 1, fresh));
     assertTrue(a.export(0).isEmpty());
+  }
+
+  /**
+   * Two peers' windows differ (one saw later clocks): once the newer is merged, the older peer's
+   * clocks that fall out of the window are skipped, not refused (a CI run failed the recovery on
+   * this), and its clocks still in the window are kept.
+   */
+  @Test
+  void mergingAPeerWhoseWindowIsOlderSkipsItsOutOfWindowClocks() {
+    boolean[] fresh = new boolean[1];
+    AppliedIds newer = new AppliedIds(1);
+    for (long c = 20; c < 20 + AppliedIds.CLOCKS; c++) {
+      newer.mark(0, id(c, 1), 0, 0, runs(0), 1, fresh);
+    }
+    AppliedIds older = new AppliedIds(1);
+    for (long c = 2; c <= 21; c++) {
+      older.mark(0, id(c, 2), 0, 0, runs(0), 1, fresh);
+    }
+    AppliedIds b = new AppliedIds(1);
+    boolean[] all = {true};
+    b.importFrom(0, newer.export(0), all);
+    b.importFrom(0, older.export(0), all);
+    assertTrue(b.contains(0, id(35, 1), 0, 0));
+    assertTrue(b.contains(0, id(21, 2), 0, 0), "clock 21 of the older peer is inside the window");
+    assertFalse(b.contains(0, id(6, 2), 0, 0), "clock 6 is far older than the window");
+    assertThrows(IllegalArgumentException.class, () -> b.importFrom(0, List.of(5L), all), "an entry before any clock");
   }
 }

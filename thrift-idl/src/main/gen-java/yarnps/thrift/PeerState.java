@@ -29,7 +29,7 @@ public class PeerState implements org.apache.thrift.TBase<PeerState, PeerState._
    */
   public @org.apache.thrift.annotation.Nullable java.util.List<java.lang.Boolean> workersLeft; // required
   /**
-   * Request ids the peer applied recently, per worker: (requestId, part) packed as requestId << 16 | part.
+   * Pushes the peer applied recently, per worker: for each clock, -(clock + 1), then entries sequence << 40 | part << 24 | range.
    */
   public @org.apache.thrift.annotation.Nullable java.util.Map<java.lang.Integer,java.util.List<java.lang.Long>> applied; // required
 
@@ -44,7 +44,7 @@ public class PeerState implements org.apache.thrift.TBase<PeerState, PeerState._
      */
     WORKERS_LEFT((short)2, "workersLeft"),
     /**
-     * Request ids the peer applied recently, per worker: (requestId, part) packed as requestId << 16 | part.
+     * Pushes the peer applied recently, per worker: for each clock, -(clock + 1), then entries sequence << 40 | part << 24 | range.
      */
     APPLIED((short)3, "applied");
 
@@ -290,7 +290,7 @@ public class PeerState implements org.apache.thrift.TBase<PeerState, PeerState._
   }
 
   /**
-   * Request ids the peer applied recently, per worker: (requestId, part) packed as requestId << 16 | part.
+   * Pushes the peer applied recently, per worker: for each clock, -(clock + 1), then entries sequence << 40 | part << 24 | range.
    */
   @org.apache.thrift.annotation.Nullable
   public java.util.Map<java.lang.Integer,java.util.List<java.lang.Long>> getApplied() {
@@ -298,7 +298,7 @@ public class PeerState implements org.apache.thrift.TBase<PeerState, PeerState._
   }
 
   /**
-   * Request ids the peer applied recently, per worker: (requestId, part) packed as requestId << 16 | part.
+   * Pushes the peer applied recently, per worker: for each clock, -(clock + 1), then entries sequence << 40 | part << 24 | range.
    */
   public PeerState setApplied(@org.apache.thrift.annotation.Nullable java.util.Map<java.lang.Integer,java.util.List<java.lang.Long>> applied) {
     this.applied = applied;
