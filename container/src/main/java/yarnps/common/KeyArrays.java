@@ -66,4 +66,17 @@ public final class KeyArrays {
     int i = lowerBound(keys, from, to, key);
     return i < to && keys[i] == key ? i : -1;
   }
+
+  /**
+   * murmur3's 64-bit finaliser (fmix64): a bijection that spreads runs of sequential keys, for
+   * the open-addressing tables keyed by parameter keys.
+   */
+  public static long mix(long k) {
+    k ^= k >>> 33;
+    k *= 0xff51afd7ed558ccdL;
+    k ^= k >>> 33;
+    k *= 0xc4ceb9fe1a85ec53L;
+    k ^= k >>> 33;
+    return k;
+  }
 }

@@ -212,7 +212,7 @@ final class AppliedIds {
 
     private boolean insert(long v) {
       int mask = slots.length - 1;
-      int i = (int) (mix(v) & mask);
+      int i = (int) (yarnps.common.KeyArrays.mix(v) & mask);
       while (slots[i] != EMPTY) {
         if (slots[i] == v) {
           return false;
@@ -225,7 +225,7 @@ final class AppliedIds {
 
     boolean contains(long v) {
       int mask = slots.length - 1;
-      int i = (int) (mix(v) & mask);
+      int i = (int) (yarnps.common.KeyArrays.mix(v) & mask);
       while (slots[i] != EMPTY) {
         if (slots[i] == v) {
           return true;
@@ -250,12 +250,6 @@ final class AppliedIds {
         java.util.Arrays.fill(slots, EMPTY);
       }
       size = 0;
-    }
-
-    private static long mix(long z) {
-      z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-      z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-      return z ^ (z >>> 33);
     }
   }
 }

@@ -427,11 +427,6 @@ public final class SparseTable {
 
   /** murmur3's fmix64, so that runs of sequential keys spread over the slots. */
   static long hash(long k) {
-    k ^= k >>> 33;
-    k *= 0xff51afd7ed558ccdL;
-    k ^= k >>> 33;
-    k *= 0xc4ceb9fe1a85ec53L;
-    k ^= k >>> 33;
-    return k;
+    return yarnps.common.KeyArrays.mix(k);
   }
 }

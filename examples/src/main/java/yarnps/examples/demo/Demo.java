@@ -34,6 +34,8 @@ public final class Demo {
     int vocab = 10_000;
     File dir = new File("target/yarnps-demo");
     boolean keepRunning;
+    /** Job configuration keys set with --set key=value, applied last. */
+    final java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -58,6 +60,13 @@ public final class Demo {
             case "--epochs" -> o.epochs = Integer.parseInt(v);
             case "--vocab" -> o.vocab = Integer.parseInt(v);
             case "--dir" -> o.dir = new File(v);
+            case "--set" -> {
+              int eq = v.indexOf('=');
+              if (eq <= 0) {
+                throw new IllegalArgumentException("--set needs key=value, got '" + v + "'");
+              }
+              o.settings.put(v.substring(0, eq).trim(), v.substring(eq + 1));
+            }
             default -> throw new IllegalArgumentException("unknown option " + a);
           }
         } catch (NumberFormatException e) {
@@ -114,6 +123,7 @@ public final class Demo {
       String output = new Path(base, "output").toString();
       Configuration job = LrJobConf.of(conf, o.yarnpsJar, o.jobJar, new Path(base, "train").toString(),
           new Path(base, "test").toString(), output, o.servers, o.workers, o.epochs);
+      o.settings.forEach(job::set);
       YarnPsClient client = new YarnPsClient(System.out, System.err);
       int rc = ToolRunner.run(job, client, new String[] {"submit"});
       if (rc != YarnPsClient.EXIT_OK) {

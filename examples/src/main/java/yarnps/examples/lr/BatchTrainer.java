@@ -2,10 +2,12 @@ package yarnps.examples.lr;
 
 import java.util.Arrays;
 import yarnps.common.KeyArrays;
+import yarnps.common.KeyIndexer;
 
 /**
  * The LR math of one minibatch, without I/O. {@link #prepare} copies the batch's rows (so the
- * source may be reused at once) and collects their sorted unique keys, the bias key 0 included;
+ * source may be reused at once) and collects their sorted unique keys, the bias key 0 included
+ * ({@link KeyIndexer}: hashing, not a sort and a binary search per occurrence);
  * the caller fills {@link #weights} with those keys' weights; {@link #compute} then yields the
  * batch's summed logloss and the gradient {@code g_k = sum_i (p_i - y_i) x_ik}.
  *
@@ -18,7 +20,7 @@ import yarnps.common.KeyArrays;
  * length per batch because the parameter client sends them whole.
  */
 final class BatchTrainer {
-  private long[] scratch = new long[1024];
+  private final KeyIndexer indexer = new KeyIndexer();
   private long[] keys = new long[0];
   private float[] weights = new float[1024];
   private float[] grads = new float[0];
@@ -44,21 +46,25 @@ final class BatchTrainer {
       rowEnd[r] = src.end(from + r) - base;
       labels[r] = src.label(from + r);
     }
-    if (scratch.length < occurrences + 1) {
-      int cap = Math.max(occurrences + 1, scratch.length * 2);
-      scratch = new long[cap];
+    if (slot.length < occurrences) {
+      int cap = Math.max(occurrences, slot.length * 2);
       slot = new int[cap];
       vals = new float[cap];
     }
-    System.arraycopy(src.keys, base, scratch, 0, occurrences);
     System.arraycopy(src.vals, base, vals, 0, occurrences);
-    scratch[occurrences] = LrModel.BIAS;
-    int n = KeyArrays.sortUnique(scratch, occurrences + 1);
-    keys = Arrays.copyOf(scratch, n);
+    // Each occurrence's key id, then (once the distinct keys are sorted) its index among them.
+    indexer.begin(occurrences + 1);
+    long[] rowKeys = src.keys;
     for (int i = 0; i < occurrences; i++) {
-      slot[i] = indexOf(keys, src.keys[base + i]);
+      slot[i] = indexer.add(rowKeys[base + i]);
     }
-    bias = indexOf(keys, LrModel.BIAS);
+    int biasId = indexer.add(LrModel.BIAS);
+    keys = indexer.finish();
+    for (int i = 0; i < occurrences; i++) {
+      slot[i] = indexer.position(slot[i]);
+    }
+    bias = indexer.position(biasId);
+    int n = keys.length;
     if (weights.length < n) {
       weights = new float[Math.max(n, weights.length * 2)];
     }
