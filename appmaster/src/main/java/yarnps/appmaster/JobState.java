@@ -1,7 +1,6 @@
 package yarnps.appmaster;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,8 +56,7 @@ final class JobState {
   private static final java.util.Set<Integer> OWN_EXITS = java.util.Set.of(0, yarnps.runtime.ExitCodes.ABORTED,
       yarnps.runtime.ExitCodes.JOB_FAILED);
 
-  private final Member[] servers;
-  private final Member[] workers;
+  private final Roster roster;
   private final int vnodes;
   private final LongSupplier clockMs;
   private final long startMs;
@@ -105,14 +103,7 @@ final class JobState {
       LongSupplier clockMs, Limits limits) {
     this.limits = limits;
     this.failures = new FailureTracker(limits.serverMaxFailures(), limits.workerMaxFailures());
-    this.servers = new Member[numServers];
-    this.workers = new Member[numWorkers];
-    for (int i = 0; i < numServers; i++) {
-      servers[i] = new Member(Role.SERVER, i);
-    }
-    for (int i = 0; i < numWorkers; i++) {
-      workers[i] = new Member(Role.WORKER, i);
-    }
+    this.roster = new Roster(numServers, numWorkers);
     this.vnodes = vnodes;
     this.splitsByInput = splitsByInput;
     this.clockMs = clockMs;
@@ -125,11 +116,11 @@ final class JobState {
   }
 
   int numServers() {
-    return servers.length;
+    return roster.servers().size();
   }
 
   int numWorkers() {
-    return workers.length;
+    return roster.workers().size();
   }
 
   long startMs() {
@@ -147,12 +138,7 @@ final class JobState {
   }
 
   synchronized Member member(Role role, int index) {
-    Member[] group = role == Role.SERVER ? servers : workers;
-    if (index < 0 || index >= group.length) {
-      throw new IllegalArgumentException("no " + role.name().toLowerCase() + " " + index + " in this job (it has "
-          + group.length + ")");
-    }
-    return group[index];
+    return roster.member(role, index);
   }
 
   /**
@@ -178,7 +164,7 @@ final class JobState {
 
   /** The NodeManager started a member's container; unknown ids are ignored. */
   synchronized void started(String containerId) {
-    Member m = byContainer(containerId);
+    Member m = roster.byContainer(containerId);
     if (m != null && m.state == Member.State.LAUNCHING) {
       m.state = Member.State.RUNNING;
       events.info(m.name() + " container started (" + containerId + ")");
@@ -240,20 +226,11 @@ final class JobState {
       LOG.info("recovery {}: replacement of {} registered ({}): {} ms after the loss", r.id, m.name(), containerId,
           now - r.detectMs);
     }
-    if (role == Role.SERVER && layout.getVersion() == 0 && !takeover && allServersRegistered()) {
+    if (role == Role.SERVER && layout.getVersion() == 0 && !takeover && roster.allServersRegistered()) {
       publish(nextLayout());
     }
     changed();
     return new Registration(r != null || m.resumeClock >= 0, m.resumeClock);
-  }
-
-  private boolean allServersRegistered() {
-    for (Member s : servers) {
-      if (s.state != Member.State.REGISTERED) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -263,10 +240,10 @@ final class JobState {
    */
   synchronized Layout nextLayout() {
     long version = Math.max(layout.getVersion(), maxSeenLayout) + 1;
-    KeyLayout kl = HashRing.build(version, servers.length, vnodes, RING_SEED);
+    KeyLayout kl = HashRing.build(version, roster.servers().size(), vnodes, RING_SEED);
     List<KeyRange> ranges = kl.toThriftRanges();
     List<ServerAddress> addrs = new ArrayList<>();
-    for (Member s : servers) {
+    for (Member s : roster.servers()) {
       addrs.add(new ServerAddress(s.index, s.host, s.port));
     }
     return new Layout(version, ranges, addrs);
@@ -287,9 +264,9 @@ final class JobState {
     rebuildLayout = false;
     long now = clockMs.getAsLong();
     events.info("layout version " + next.getVersion() + (first ? " built: " : " published: ") + next.getRangesSize()
-        + " key ranges on " + servers.length + " servers");
+        + " key ranges on " + roster.servers().size() + " servers");
     LOG.info("layout version {} published", next.getVersion());
-    for (Member s : servers) {
+    for (Member s : roster.servers()) {
       Recovery r = s.recovery;
       if (r != null && r.registeredMs > 0) {
         r.publishedMs = now;
@@ -360,7 +337,7 @@ final class JobState {
     rollbackId++;
     rollbackClock = clock;
     rollbackLayout = layoutVersion;
-    for (Member w : workers) {
+    for (Member w : roster.workers()) {
       if (w.state != Member.State.REGISTERED) {
         // A worker not running now (finished, or being replaced) starts from the restored state.
         w.rollbackAcked = rollbackId;
@@ -382,7 +359,7 @@ final class JobState {
     long deadline = clockMs.getAsLong() + timeoutMs;
     while (true) {
       List<Integer> pending = new ArrayList<>();
-      for (Member w : workers) {
+      for (Member w : roster.workers()) {
         if (w.state == Member.State.REGISTERED && w.rollbackAcked < rollbackId) {
           pending.add(w.index);
         }
@@ -474,7 +451,7 @@ final class JobState {
 
   private boolean barrierComplete(String name) {
     Set<Integer> arrived = barriers.getOrDefault(name, Set.of());
-    for (Member w : workers) {
+    for (Member w : roster.workers()) {
       if (w.state != Member.State.FINISHED && !arrived.contains(w.index)) {
         return false;
       }
@@ -531,23 +508,12 @@ final class JobState {
 
   /** Whether every worker finished (the hook for the checkpoint at the end). */
   synchronized boolean allWorkersFinished() {
-    for (Member w : workers) {
-      if (w.state != Member.State.FINISHED) {
-        return false;
-      }
-    }
-    return true;
+    return roster.allWorkersFinished();
   }
 
   /** The lowest clock of the workers that have not finished (their heartbeats); -1 when all finished. */
   synchronized long minWorkerClock() {
-    long min = Long.MAX_VALUE;
-    for (Member w : workers) {
-      if (w.state != Member.State.FINISHED) {
-        min = Math.min(min, w.clock);
-      }
-    }
-    return min == Long.MAX_VALUE ? -1 : min;
+    return roster.minWorkerClock();
   }
 
   /** A member that was declared lost and needs a new container; {@code containerId} is the lost one's. */
@@ -565,7 +531,7 @@ final class JobState {
       events.info("replaced container " + containerId + " ended: " + what);
       return null;
     }
-    Member m = byContainer(containerId);
+    Member m = roster.byContainer(containerId);
     if (m == null) {
       if (adopted.remove(containerId)) {
         events.add(EventLog.Kind.WARN, "container " + containerId + " of the previous attempt ended before it registered: "
@@ -600,7 +566,7 @@ final class JobState {
    * Returns it, or null if the id is not a member's current container or the job failed.
    */
   synchronized Lost startFailed(String containerId, String error) {
-    Member m = byContainer(containerId);
+    Member m = roster.byContainer(containerId);
     if (m == null || outcome != Outcome.RUNNING) {
       return null;
     }
@@ -655,27 +621,9 @@ final class JobState {
     return new Lost(m.role, m.index, old);
   }
 
-  private Member byContainer(String containerId) {
-    for (Member m : servers) {
-      if (m.containerId.equals(containerId)) {
-        return m;
-      }
-    }
-    for (Member m : workers) {
-      if (m.containerId.equals(containerId)) {
-        return m;
-      }
-    }
-    return null;
-  }
-
   /** The sum over workers of a metric from their latest heartbeats (e.g. malformed_lines). */
   synchronized double workerMetricSum(String name) {
-    double sum = 0;
-    for (Member w : workers) {
-      sum += w.metrics.getOrDefault(name, 0.0);
-    }
-    return sum;
+    return roster.workerMetricSum(name);
   }
 
   /**
@@ -723,7 +671,7 @@ final class JobState {
   synchronized List<Lost> checkLiveness(long timeoutMs, long recoveryTimeoutMs) {
     long now = clockMs.getAsLong();
     List<Lost> lost = new ArrayList<>();
-    for (Member m : allMembers()) {
+    for (Member m : roster.all()) {
       if (outcome != Outcome.RUNNING) {
         break;
       }
@@ -751,7 +699,7 @@ final class JobState {
    * servers over) and every server is registered, so that the next layout can be built now.
    */
   synchronized boolean layoutChangeReady() {
-    if (outcome != Outcome.RUNNING || !allServersRegistered() || (layout.getVersion() == 0 && !takeover)) {
+    if (outcome != Outcome.RUNNING || !roster.allServersRegistered() || (layout.getVersion() == 0 && !takeover)) {
       return false;
     }
     return rebuildLayout || !replacedServers().isEmpty();
@@ -768,7 +716,7 @@ final class JobState {
   /** Indexes of the servers whose replacement is in progress (lost, or registered but not yet serving). */
   synchronized List<Integer> replacedServers() {
     List<Integer> out = new ArrayList<>();
-    for (Member s : servers) {
+    for (Member s : roster.servers()) {
       if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
         out.add(s.index);
       }
@@ -792,7 +740,7 @@ final class JobState {
 
   /** Notes the checkpoint a rollback restores (clock -1 and dir "" when there is none) in the servers' recoveries. */
   synchronized void rollbackSource(long clock, String dir) {
-    for (Member s : servers) {
+    for (Member s : roster.servers()) {
       if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
         s.recovery.checkpointClock = Math.max(0, clock);
         s.recovery.checkpoint = dir;
@@ -825,13 +773,7 @@ final class JobState {
 
   /** Indexes of the workers that finished. */
   synchronized List<Integer> finishedWorkers() {
-    List<Integer> out = new ArrayList<>();
-    for (Member w : workers) {
-      if (w.state == Member.State.FINISHED) {
-        out.add(w.index);
-      }
-    }
-    return out;
+    return roster.finishedWorkers();
   }
 
   /** Every recovery of this job (and of earlier AM attempts), oldest first, as immutable views. */
@@ -892,7 +834,7 @@ final class JobState {
       out.add(new Lost(null, -1, id));
     }
     adopted.clear();
-    for (Member m : allMembers()) {
+    for (Member m : roster.all()) {
       if (outcome != Outcome.RUNNING) {
         break;
       }
@@ -912,7 +854,7 @@ final class JobState {
   /** What a next AM attempt needs of this one; see {@link AmState}. */
   synchronized AmState snapshot(int attempt) {
     List<AmState.MemberFailures> members = new ArrayList<>();
-    for (Member m : allMembers()) {
+    for (Member m : roster.all()) {
       if (m.failures > 0 || !m.losses.isEmpty()) {
         members.add(new AmState.MemberFailures(m.role, m.index, m.failures, List.copyOf(m.losses)));
       }
@@ -940,7 +882,7 @@ final class JobState {
     maxSeenLayout = Math.max(maxSeenLayout, saved.layoutVersion());
     rollbackId = saved.rollbackId();
     rollbackClock = saved.rollbackClock();
-    for (Member w : workers) {
+    for (Member w : roster.workers()) {
       w.rollbackAcked = rollbackId;
     }
     for (RecoveryView r : saved.recoveries()) {
@@ -953,21 +895,11 @@ final class JobState {
     changed();
   }
 
-  private List<Member> allMembers() {
-    List<Member> all = new ArrayList<>(servers.length + workers.length);
-    Collections.addAll(all, servers);
-    Collections.addAll(all, workers);
-    return all;
-  }
-
   /** Blocks until every server container ended or the deadline passed; true if all ended. */
   synchronized boolean awaitServersEnded(long timeoutMs) throws InterruptedException {
     long deadline = clockMs.getAsLong() + timeoutMs;
     while (true) {
-      boolean all = true;
-      for (Member s : servers) {
-        all &= s.state == Member.State.FINISHED || s.state == Member.State.FAILED || s.state == Member.State.REQUESTED;
-      }
+      boolean all = roster.serversEnded();
       long left = deadline - clockMs.getAsLong();
       if (all || left <= 0) {
         return all;
@@ -978,11 +910,7 @@ final class JobState {
 
   /** The job's progress for YARN: the mean of the workers' progress. */
   synchronized float progress() {
-    double sum = 0;
-    for (Member w : workers) {
-      sum += w.progress;
-    }
-    return (float) Math.max(0, Math.min(1, sum / workers.length));
+    return roster.progress();
   }
 
   synchronized Map<String, Double> finalMetrics() {
@@ -1009,6 +937,6 @@ final class JobState {
 
   /** Applies f to every member (servers first) under the state's lock, for the status page. */
   synchronized <T> T withMembers(java.util.function.Function<List<Member>, T> f) {
-    return f.apply(allMembers());
+    return f.apply(roster.all());
   }
 }
