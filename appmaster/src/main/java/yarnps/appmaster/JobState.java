@@ -62,8 +62,8 @@ final class JobState {
   private final long startMs;
   private final Map<String, List<List<InputSplit>>> splitsByInput;
   private Layout layout = new Layout(0, List.of(), List.of());
-  private final Map<String, Set<Integer>> barriers = new HashMap<>();
-  private final Map<String, Long> barrierGenerations = new HashMap<>();
+  private final Barriers barriers;
+  private final Rollbacks rollbacks;
   private final Series<MetricPoint> history = new Series<>(MAX_HISTORY);
   private final EventLog events;
   private final Map<String, Double> finalMetrics = new LinkedHashMap<>();
@@ -89,9 +89,6 @@ final class JobState {
   /** The highest layout version a registering container held (a new attempt builds above it). */
   private long maxSeenLayout;
   private final List<Recovery> recoveries = new ArrayList<>();
-  private long rollbackId;
-  private long rollbackClock;
-  private long rollbackLayout;
   private long changes;
 
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
@@ -109,6 +106,8 @@ final class JobState {
     this.clockMs = clockMs;
     this.startMs = clockMs.getAsLong();
     this.events = new EventLog(MAX_EVENTS, clockMs);
+    this.barriers = new Barriers(roster.workers());
+    this.rollbacks = new Rollbacks(roster.workers(), events);
   }
 
   Limits limits() {
@@ -296,14 +295,7 @@ final class JobState {
     if (role == Role.SERVER) {
       m.rates.add(m.lastHeartbeatMs, metrics);
     }
-    Double acked = metrics.get(ROLLBACK_METRIC);
-    if (acked != null && acked.longValue() > m.rollbackAcked) {
-      m.rollbackAcked = acked.longValue();
-      if (m.rollbackAcked == rollbackId) {
-        LOG.info("rollback {}: worker {} acknowledged (clock {})", rollbackId, index, clock);
-        events.info("worker " + index + " rolled back to clock " + rollbackClock);
-      }
-    }
+    rollbacks.heartbeat(m, clock, metrics);
   }
 
   /**
@@ -318,12 +310,8 @@ final class JobState {
       case SUCCEEDED -> Command.SHUTDOWN;
       case FAILED -> Command.ABORT;
     }, layout.getVersion());
-    if (outcome == Outcome.RUNNING && role == Role.WORKER && m.state != Member.State.FINISHED
-        && m.rollbackAcked < rollbackId) {
-      r.setCommand(Command.ROLLBACK);
-      r.setResumeClock(rollbackClock);
-      r.setLayoutVersion(Math.max(layout.getVersion(), rollbackLayout));
-      r.setRollbackId(rollbackId);
+    if (outcome == Outcome.RUNNING) {
+      rollbacks.command(r, m, layout.getVersion());
     }
     return r;
   }
@@ -334,21 +322,10 @@ final class JobState {
    * until they acknowledge it. Returns the rollback's id.
    */
   synchronized long startRollback(long clock, long layoutVersion) {
-    rollbackId++;
-    rollbackClock = clock;
-    rollbackLayout = layoutVersion;
-    for (Member w : roster.workers()) {
-      if (w.state != Member.State.REGISTERED) {
-        // A worker not running now (finished, or being replaced) starts from the restored state.
-        w.rollbackAcked = rollbackId;
-      }
-      w.clock = w.state == Member.State.FINISHED ? w.clock : Math.min(w.clock, clock);
-    }
+    long id = rollbacks.start(clock, layoutVersion);
     barriers.clear();
-    events.add(EventLog.Kind.WARN, "rollback " + rollbackId + ": every running worker goes back to clock " + clock);
-    LOG.info("rollback {}: workers told to resume at clock {} with layout version {}", rollbackId, clock, layoutVersion);
     changed();
-    return rollbackId;
+    return id;
   }
 
   /**
@@ -358,12 +335,7 @@ final class JobState {
   synchronized List<Integer> awaitRollbackAcked(long timeoutMs) throws InterruptedException {
     long deadline = clockMs.getAsLong() + timeoutMs;
     while (true) {
-      List<Integer> pending = new ArrayList<>();
-      for (Member w : roster.workers()) {
-        if (w.state == Member.State.REGISTERED && w.rollbackAcked < rollbackId) {
-          pending.add(w.index);
-        }
-      }
+      List<Integer> pending = rollbacks.unacknowledged();
       long left = deadline - clockMs.getAsLong();
       if (pending.isEmpty() || left <= 0 || outcome != Outcome.RUNNING) {
         return pending;
@@ -374,8 +346,7 @@ final class JobState {
 
   /** Whether a worker still has to acknowledge the newest rollback. */
   synchronized boolean rollbackPending(int worker) {
-    Member w = member(Role.WORKER, worker);
-    return w.state != Member.State.FINISHED && w.rollbackAcked < rollbackId;
+    return rollbacks.pending(member(Role.WORKER, worker));
   }
 
   /** Splits of an input for a worker; worker -1 means every split. Unknown input: empty. */
@@ -418,22 +389,16 @@ final class JobState {
    */
   synchronized void barrier(int worker, String name) throws InterruptedException {
     member(Role.WORKER, worker);
-    long generation = barrierGenerations.getOrDefault(name, 0L);
-    long rollbackAtEntry = rollbackId;
-    barriers.computeIfAbsent(name, k -> new HashSet<>()).add(worker);
-    while (barrierGenerations.getOrDefault(name, 0L) == generation) {
-      if (rollbackId != rollbackAtEntry) {
+    long generation = barriers.arrive(worker, name);
+    long rollbackAtEntry = rollbacks.id();
+    while (!barriers.opened(name, generation)) {
+      if (rollbacks.id() != rollbackAtEntry) {
         // The parameters were rolled back while this worker waited: its run ends, and it runs again.
-        Set<Integer> arrived = barriers.get(name);
-        if (arrived != null) {
-          arrived.remove(worker);
-        }
-        throw new IllegalStateException("rollback " + rollbackId + " to clock " + rollbackClock
+        barriers.leave(worker, name);
+        throw new IllegalStateException("rollback " + rollbacks.id() + " to clock " + rollbacks.clock()
             + " while waiting at barrier '" + name + "': the worker runs again from there");
       }
-      if (barrierComplete(name)) {
-        barriers.remove(name);
-        barrierGenerations.put(name, generation + 1);
+      if (barriers.openIfComplete(name, generation)) {
         notifyAll();
         return;
       }
@@ -446,17 +411,7 @@ final class JobState {
 
   /** The workers waiting at the named barrier now. */
   synchronized Set<Integer> arrived(String name) {
-    return Set.copyOf(barriers.getOrDefault(name, Set.of()));
-  }
-
-  private boolean barrierComplete(String name) {
-    Set<Integer> arrived = barriers.getOrDefault(name, Set.of());
-    for (Member w : roster.workers()) {
-      if (w.state != Member.State.FINISHED && !arrived.contains(w.index)) {
-        return false;
-      }
-    }
-    return true;
+    return barriers.arrived(name);
   }
 
   /** A worker says it finished. Success of every worker ends the job as SUCCEEDED. */
@@ -600,9 +555,7 @@ final class JobState {
     m.port = 0;
     m.lastHeartbeatMs = now;
     if (m.role == Role.WORKER) {
-      for (Set<Integer> arrived : barriers.values()) {
-        arrived.remove(m.index);
-      }
+      barriers.leaveAll(m.index);
     }
     Recovery r = m.recovery;
     if (r == null || r.registeredMs > 0) {
@@ -755,8 +708,7 @@ final class JobState {
     w.resumeClock = clock;
     Recovery r = w.recovery;
     if (r != null) {
-      // The replacement starts from the servers' state as it is now, after every rollback so far.
-      w.rollbackAcked = rollbackId;
+      rollbacks.caughtUp(w);
       r.resumeClock = clock;
       r.status = Recovery.Status.DONE;
       w.recovery = null;
@@ -859,7 +811,7 @@ final class JobState {
         members.add(new AmState.MemberFailures(m.role, m.index, m.failures, List.copyOf(m.losses)));
       }
     }
-    return new AmState(attempt, Math.max(layout.getVersion(), maxSeenLayout), rollbackId, rollbackClock,
+    return new AmState(attempt, Math.max(layout.getVersion(), maxSeenLayout), rollbacks.id(), rollbacks.clock(),
         failures.failures(Role.SERVER), failures.failures(Role.WORKER), finishedWorkers(), members, recoveries());
   }
 
@@ -880,11 +832,7 @@ final class JobState {
     }
     failures.restore(saved.serverFailures(), saved.workerFailures());
     maxSeenLayout = Math.max(maxSeenLayout, saved.layoutVersion());
-    rollbackId = saved.rollbackId();
-    rollbackClock = saved.rollbackClock();
-    for (Member w : roster.workers()) {
-      w.rollbackAcked = rollbackId;
-    }
+    rollbacks.restore(saved.rollbackId(), saved.rollbackClock());
     for (RecoveryView r : saved.recoveries()) {
       recoveries.add(r.toRecovery());
     }
