@@ -48,8 +48,6 @@ final class JobState {
   /** One point of the metric series a worker reported. */
   record MetricPoint(int worker, long clock, long timeMs, Map<String, Double> values) {}
 
-  /** Points of the reported metric series kept for the charts (thinned beyond this). */
-  private static final int MAX_HISTORY = 20_000;
   private static final int MAX_EVENTS = 500;
   private static final int MAX_LATER_FAILURES = 5;
   /** Exits of yarn-ps's own containers after the AM told them the job failed: not news. */
@@ -64,10 +62,7 @@ final class JobState {
   private Layout layout = new Layout(0, List.of(), List.of());
   private final Barriers barriers;
   private final Rollbacks rollbacks;
-  private final Series<MetricPoint> history = new Series<>(MAX_HISTORY);
   private final EventLog events;
-  private final Map<String, Double> finalMetrics = new LinkedHashMap<>();
-  private final Map<String, String> finalLabels = new LinkedHashMap<>();
   private Outcome outcome = Outcome.RUNNING;
   private String diagnostics = "";
   private long endMs;
@@ -80,15 +75,13 @@ final class JobState {
   private final FailureTracker failures;
   /** Containers of members that were replaced (or never came back): their exits and registrations are refused. */
   private final Set<String> retired = new HashSet<>();
-  /** Containers of the previous AM attempt that have not registered yet. */
-  private final Set<String> adopted = new HashSet<>();
-  /** A new AM attempt is waiting for the previous attempt's containers. */
-  private boolean takeover;
+  private final Takeover takeover = new Takeover();
   /** The layout must be rebuilt (and installed on every server) even without a replaced server. */
   private boolean rebuildLayout;
   /** The highest layout version a registering container held (a new attempt builds above it). */
   private long maxSeenLayout;
-  private final List<Recovery> recoveries = new ArrayList<>();
+  private final Recoveries recoveries;
+  private final Reports reports;
   private long changes;
 
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
@@ -108,6 +101,8 @@ final class JobState {
     this.events = new EventLog(MAX_EVENTS, clockMs);
     this.barriers = new Barriers(roster.workers());
     this.rollbacks = new Rollbacks(roster.workers(), events);
+    this.recoveries = new Recoveries(roster.servers(), events, limits.replication());
+    this.reports = new Reports(events, clockMs, startMs);
   }
 
   Limits limits() {
@@ -152,12 +147,7 @@ final class JobState {
     m.state = Member.State.LAUNCHING;
     m.lastHeartbeatMs = clockMs.getAsLong();
     events.info(m.name() + " launching in " + containerId + " on " + host);
-    Recovery r = m.recovery;
-    if (r != null && r.containerMs == 0) {
-      r.containerMs = m.lastHeartbeatMs;
-      LOG.info("recovery {}: {} got container {} on {}, {} ms after the loss", r.id, m.name(), containerId, host,
-          r.containerMs - r.detectMs);
-    }
+    recoveries.containerAllocated(m, containerId, host, m.lastHeartbeatMs);
     changed();
   }
 
@@ -202,7 +192,7 @@ final class JobState {
     if (m.containerId.isEmpty() && retired.contains(containerId)) {
       throw new IllegalArgumentException(containerId + " was " + m.name() + " and has been replaced");
     }
-    if (m.containerId.isEmpty() && !adopted.remove(containerId) && takeover) {
+    if (m.containerId.isEmpty() && takeover.unexpected(containerId)) {
       events.add(EventLog.Kind.WARN, m.name() + " registered from " + containerId
           + ", which is not among the previous attempt's containers");
     }
@@ -220,12 +210,8 @@ final class JobState {
     events.info(m.name() + " registered from " + host + (port > 0 ? ":" + port : "")
         + (r == null ? "" : " (replacement, " + containerId + ")")
         + (layoutVersion > 0 ? " holding layout version " + layoutVersion : ""));
-    if (r != null && r.registeredMs == 0) {
-      r.registeredMs = now;
-      LOG.info("recovery {}: replacement of {} registered ({}): {} ms after the loss", r.id, m.name(), containerId,
-          now - r.detectMs);
-    }
-    if (role == Role.SERVER && layout.getVersion() == 0 && !takeover && roster.allServersRegistered()) {
+    recoveries.registered(m, containerId, now);
+    if (role == Role.SERVER && layout.getVersion() == 0 && !takeover.active() && roster.allServersRegistered()) {
       publish(nextLayout());
     }
     changed();
@@ -259,25 +245,13 @@ final class JobState {
     }
     boolean first = layout.getVersion() == 0;
     layout = next;
-    takeover = false;
+    takeover.layoutPublished();
     rebuildLayout = false;
     long now = clockMs.getAsLong();
     events.info("layout version " + next.getVersion() + (first ? " built: " : " published: ") + next.getRangesSize()
         + " key ranges on " + roster.servers().size() + " servers");
     LOG.info("layout version {} published", next.getVersion());
-    for (Member s : roster.servers()) {
-      Recovery r = s.recovery;
-      if (r != null && r.registeredMs > 0) {
-        r.publishedMs = now;
-        r.restoredMs = r.restoredMs == 0 ? now : r.restoredMs;
-        r.layoutVersion = next.getVersion();
-        r.status = Recovery.Status.DONE;
-        s.recovery = null;
-        LOG.info("recovery {}: {} serving again in layout version {} ({})", r.id, s.name(), next.getVersion(),
-            r.timings());
-        events.info("recovery of " + s.name() + " done: " + r.timings());
-      }
-    }
+    recoveries.layoutPublished(next.getVersion(), now);
     changed();
   }
 
@@ -365,21 +339,7 @@ final class JobState {
   }
 
   synchronized void report(int worker, long clock, Map<String, Double> values, boolean isFinal, Map<String, String> labels) {
-    Member m = member(Role.WORKER, worker);
-    if (isFinal) {
-      finalMetrics.putAll(values);
-      if (labels != null) {
-        finalLabels.putAll(labels);
-      }
-      events.info("result from " + m.name() + ": " + new java.util.TreeMap<>(values)
-          + (labels == null || labels.isEmpty() ? "" : " " + new java.util.TreeMap<>(labels)));
-      return;
-    }
-    history.add(new MetricPoint(worker, clock, clockMs.getAsLong() - startMs, Map.copyOf(values)));
-    Map<String, Double> merged = new HashMap<>(m.lastReport);
-    merged.putAll(values);
-    m.lastReport = merged;
-    m.lastReportClock = clock;
+    reports.report(member(Role.WORKER, worker), clock, values, isFinal, labels);
   }
 
   /**
@@ -488,7 +448,7 @@ final class JobState {
     }
     Member m = roster.byContainer(containerId);
     if (m == null) {
-      if (adopted.remove(containerId)) {
+      if (takeover.endedUnregistered(containerId)) {
         events.add(EventLog.Kind.WARN, "container " + containerId + " of the previous attempt ended before it registered: "
             + what);
         changed();
@@ -557,16 +517,7 @@ final class JobState {
     if (m.role == Role.WORKER) {
       barriers.leaveAll(m.index);
     }
-    Recovery r = m.recovery;
-    if (r == null || r.registeredMs > 0) {
-      // A new loss, or the replacement itself was lost after registering: time it afresh.
-      if (r != null) {
-        r.status = Recovery.Status.FAILED;
-      }
-      r = new Recovery(recoveries.size() + 1, m.role, m.index, limits.replication(), cause, now);
-      recoveries.add(r);
-      m.recovery = r;
-    }
+    Recovery r = recoveries.lost(m, cause, now);
     events.add(EventLog.Kind.WARN, m.name() + " lost (" + (counted ? "failure " + failures.failures(m.role) + " of "
         + failures.limit(m.role) + " allowed" : "not the job's fault") + "): " + cause + "; requesting a new container");
     LOG.info("recovery {}: {} lost ({}): {}", r.id, m.name(), counted ? "counted" : "not counted", cause);
@@ -652,7 +603,7 @@ final class JobState {
    * servers over) and every server is registered, so that the next layout can be built now.
    */
   synchronized boolean layoutChangeReady() {
-    if (outcome != Outcome.RUNNING || !roster.allServersRegistered() || (layout.getVersion() == 0 && !takeover)) {
+    if (outcome != Outcome.RUNNING || !roster.allServersRegistered() || (layout.getVersion() == 0 && !takeover.active())) {
       return false;
     }
     return rebuildLayout || !replacedServers().isEmpty();
@@ -668,37 +619,22 @@ final class JobState {
 
   /** Indexes of the servers whose replacement is in progress (lost, or registered but not yet serving). */
   synchronized List<Integer> replacedServers() {
-    List<Integer> out = new ArrayList<>();
-    for (Member s : roster.servers()) {
-      if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
-        out.add(s.index);
-      }
-    }
-    return out;
+    return recoveries.replacedServers();
   }
 
   /** Whether a lost server is waiting for its replacement or its data (checkpoints should wait). */
   synchronized boolean recovering() {
-    return takeover || rebuildLayout || !replacedServers().isEmpty();
+    return takeover.active() || rebuildLayout || !replacedServers().isEmpty();
   }
 
   /** A replacement server's ranges are filled (from peers or the checkpoint). */
   synchronized void restored(int server, long rows) {
-    Recovery r = member(Role.SERVER, server).recovery;
-    if (r != null) {
-      r.restoredMs = clockMs.getAsLong();
-      LOG.info("recovery {}: server {} restored {} rows, {} ms after the loss", r.id, server, rows, r.restoredMs - r.detectMs);
-    }
+    recoveries.restored(member(Role.SERVER, server), rows, clockMs.getAsLong());
   }
 
   /** Notes the checkpoint a rollback restores (clock -1 and dir "" when there is none) in the servers' recoveries. */
   synchronized void rollbackSource(long clock, String dir) {
-    for (Member s : roster.servers()) {
-      if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
-        s.recovery.checkpointClock = Math.max(0, clock);
-        s.recovery.checkpoint = dir;
-      }
-    }
+    recoveries.rollbackSource(clock, dir);
   }
 
   /** A replacement worker resumes at {@code clock}; completes its recovery. */
@@ -706,14 +642,8 @@ final class JobState {
     Member w = member(Role.WORKER, worker);
     w.clock = clock;
     w.resumeClock = clock;
-    Recovery r = w.recovery;
-    if (r != null) {
+    if (recoveries.workerResumed(w, clock)) {
       rollbacks.caughtUp(w);
-      r.resumeClock = clock;
-      r.status = Recovery.Status.DONE;
-      w.recovery = null;
-      LOG.info("recovery {}: worker {} resumes at clock {} ({})", r.id, worker, clock, r.timings());
-      events.info("recovery of worker " + worker + " done: resumes at clock " + clock + "; " + r.timings());
     }
     changed();
   }
@@ -730,11 +660,7 @@ final class JobState {
 
   /** Every recovery of this job (and of earlier AM attempts), oldest first, as immutable views. */
   synchronized List<RecoveryView> recoveries() {
-    List<RecoveryView> out = new ArrayList<>();
-    for (Recovery r : recoveries) {
-      out.add(RecoveryView.of(r));
-    }
-    return out;
+    return recoveries.views();
   }
 
   /** Counts changes worth saving in the AM's state file. */
@@ -763,15 +689,14 @@ final class JobState {
    * container are not replaced.
    */
   synchronized void adopt(List<String> containerIds) {
-    takeover = true;
-    adopted.addAll(containerIds);
+    takeover.begin(containerIds);
     events.info("taking over " + containerIds.size() + " containers of the previous attempt");
     changed();
   }
 
   /** Whether every container of the previous attempt registered (or ended). */
   synchronized boolean adoptedAllBack() {
-    return adopted.isEmpty();
+    return takeover.allBack();
   }
 
   /**
@@ -781,11 +706,10 @@ final class JobState {
    */
   synchronized List<Lost> endTakeover() {
     List<Lost> out = new ArrayList<>();
-    for (String id : adopted) {
+    for (String id : takeover.stopWaiting()) {
       retired.add(id);
       out.add(new Lost(null, -1, id));
     }
-    adopted.clear();
     for (Member m : roster.all()) {
       if (outcome != Outcome.RUNNING) {
         break;
@@ -833,9 +757,7 @@ final class JobState {
     failures.restore(saved.serverFailures(), saved.workerFailures());
     maxSeenLayout = Math.max(maxSeenLayout, saved.layoutVersion());
     rollbacks.restore(saved.rollbackId(), saved.rollbackClock());
-    for (RecoveryView r : saved.recoveries()) {
-      recoveries.add(r.toRecovery());
-    }
+    recoveries.restore(saved.recoveries());
     events.info("state of attempt " + saved.attempt() + " taken over: " + saved.finishedWorkers().size()
         + " workers finished, " + saved.serverFailures() + " server and " + saved.workerFailures()
         + " worker failures counted,"
@@ -862,25 +784,21 @@ final class JobState {
   }
 
   synchronized Map<String, Double> finalMetrics() {
-    return new LinkedHashMap<>(finalMetrics);
+    return reports.finalMetrics();
   }
 
   synchronized Map<String, String> finalLabels() {
-    return new LinkedHashMap<>(finalLabels);
+    return reports.finalLabels();
   }
 
   /** Every kept point of the reported metric series, oldest first. */
   List<MetricPoint> history() {
-    List<MetricPoint> out = new ArrayList<>();
-    for (Series.Point<MetricPoint> p : history.since(0)) {
-      out.add(p.value());
-    }
-    return out;
+    return reports.history();
   }
 
   /** The reported metric series' points after sequence number {@code seq}. */
   List<Series.Point<MetricPoint>> historySince(long seq) {
-    return history.since(seq);
+    return reports.historySince(seq);
   }
 
   /** Applies f to every member (servers first) under the state's lock, for the status page. */
