@@ -55,11 +55,10 @@ final class JobState {
       yarnps.runtime.ExitCodes.JOB_FAILED);
 
   private final Roster roster;
-  private final int vnodes;
   private final LongSupplier clockMs;
   private final long startMs;
   private final Map<String, List<List<InputSplit>>> splitsByInput;
-  private Layout layout = new Layout(0, List.of(), List.of());
+  private final Layouts layouts;
   private final Barriers barriers;
   private final Rollbacks rollbacks;
   private final EventLog events;
@@ -76,10 +75,6 @@ final class JobState {
   /** Containers of members that were replaced (or never came back): their exits and registrations are refused. */
   private final Set<String> retired = new HashSet<>();
   private final Takeover takeover = new Takeover();
-  /** The layout must be rebuilt (and installed on every server) even without a replaced server. */
-  private boolean rebuildLayout;
-  /** The highest layout version a registering container held (a new attempt builds above it). */
-  private long maxSeenLayout;
   private final Recoveries recoveries;
   private final Reports reports;
   private long changes;
@@ -94,7 +89,7 @@ final class JobState {
     this.limits = limits;
     this.failures = new FailureTracker(limits.serverMaxFailures(), limits.workerMaxFailures());
     this.roster = new Roster(numServers, numWorkers);
-    this.vnodes = vnodes;
+    this.layouts = new Layouts(roster.servers(), vnodes);
     this.splitsByInput = splitsByInput;
     this.clockMs = clockMs;
     this.startMs = clockMs.getAsLong();
@@ -205,13 +200,13 @@ final class JobState {
     }
     m.lastHeartbeatMs = now;
     m.clock = Math.max(m.clock, clock);
-    maxSeenLayout = Math.max(maxSeenLayout, layoutVersion);
+    layouts.held(layoutVersion);
     Recovery r = m.recovery;
     events.info(m.name() + " registered from " + host + (port > 0 ? ":" + port : "")
         + (r == null ? "" : " (replacement, " + containerId + ")")
         + (layoutVersion > 0 ? " holding layout version " + layoutVersion : ""));
     recoveries.registered(m, containerId, now);
-    if (role == Role.SERVER && layout.getVersion() == 0 && !takeover.active() && roster.allServersRegistered()) {
+    if (role == Role.SERVER && layouts.current().getVersion() == 0 && !takeover.active() && roster.allServersRegistered()) {
       publish(nextLayout());
     }
     changed();
@@ -224,14 +219,7 @@ final class JobState {
    * Not published: see {@link #publish}.
    */
   synchronized Layout nextLayout() {
-    long version = Math.max(layout.getVersion(), maxSeenLayout) + 1;
-    KeyLayout kl = HashRing.build(version, roster.servers().size(), vnodes, RING_SEED);
-    List<KeyRange> ranges = kl.toThriftRanges();
-    List<ServerAddress> addrs = new ArrayList<>();
-    for (Member s : roster.servers()) {
-      addrs.add(new ServerAddress(s.index, s.host, s.port));
-    }
-    return new Layout(version, ranges, addrs);
+    return layouts.next();
   }
 
   /**
@@ -239,14 +227,8 @@ final class JobState {
    * recoveries it carries (every server recovery in progress whose replacement registered).
    */
   synchronized void publish(Layout next) {
-    if (next.getVersion() <= layout.getVersion()) {
-      throw new IllegalArgumentException("layout version " + next.getVersion() + " is not above the current "
-          + layout.getVersion());
-    }
-    boolean first = layout.getVersion() == 0;
-    layout = next;
+    boolean first = layouts.install(next);
     takeover.layoutPublished();
-    rebuildLayout = false;
     long now = clockMs.getAsLong();
     events.info("layout version " + next.getVersion() + (first ? " built: " : " published: ") + next.getRangesSize()
         + " key ranges on " + roster.servers().size() + " servers");
@@ -256,7 +238,7 @@ final class JobState {
   }
 
   synchronized Layout layout() {
-    return layout;
+    return layouts.current();
   }
 
   /** Records a heartbeat; throws IllegalArgumentException if the member is unknown. */
@@ -283,9 +265,9 @@ final class JobState {
       case RUNNING -> Command.CONTINUE;
       case SUCCEEDED -> Command.SHUTDOWN;
       case FAILED -> Command.ABORT;
-    }, layout.getVersion());
+    }, layouts.current().getVersion());
     if (outcome == Outcome.RUNNING) {
-      rollbacks.command(r, m, layout.getVersion());
+      rollbacks.command(r, m, layouts.current().getVersion());
     }
     return r;
   }
@@ -603,10 +585,10 @@ final class JobState {
    * servers over) and every server is registered, so that the next layout can be built now.
    */
   synchronized boolean layoutChangeReady() {
-    if (outcome != Outcome.RUNNING || !roster.allServersRegistered() || (layout.getVersion() == 0 && !takeover.active())) {
+    if (outcome != Outcome.RUNNING || !roster.allServersRegistered() || (layouts.current().getVersion() == 0 && !takeover.active())) {
       return false;
     }
-    return rebuildLayout || !replacedServers().isEmpty();
+    return layouts.rebuildDue() || !replacedServers().isEmpty();
   }
 
   /** A layout change that is due: the servers replaced in it and the layout to install. */
@@ -624,7 +606,7 @@ final class JobState {
 
   /** Whether a lost server is waiting for its replacement or its data (checkpoints should wait). */
   synchronized boolean recovering() {
-    return takeover.active() || rebuildLayout || !replacedServers().isEmpty();
+    return takeover.active() || layouts.rebuildDue() || !replacedServers().isEmpty();
   }
 
   /** A replacement server's ranges are filled (from peers or the checkpoint). */
@@ -721,7 +703,7 @@ final class JobState {
         }
       }
     }
-    rebuildLayout = true;
+    layouts.rebuild();
     events.info("takeover of the previous attempt's containers ended; " + out.size() + " to stop or replace");
     changed();
     return out;
@@ -735,7 +717,7 @@ final class JobState {
         members.add(new AmState.MemberFailures(m.role, m.index, m.failures, List.copyOf(m.losses)));
       }
     }
-    return new AmState(attempt, Math.max(layout.getVersion(), maxSeenLayout), rollbacks.id(), rollbacks.clock(),
+    return new AmState(attempt, layouts.highestVersion(), rollbacks.id(), rollbacks.clock(),
         failures.failures(Role.SERVER), failures.failures(Role.WORKER), finishedWorkers(), members, recoveries());
   }
 
@@ -755,7 +737,7 @@ final class JobState {
       m.losses.addAll(f.losses());
     }
     failures.restore(saved.serverFailures(), saved.workerFailures());
-    maxSeenLayout = Math.max(maxSeenLayout, saved.layoutVersion());
+    layouts.held(saved.layoutVersion());
     rollbacks.restore(saved.rollbackId(), saved.rollbackClock());
     recoveries.restore(saved.recoveries());
     events.info("state of attempt " + saved.attempt() + " taken over: " + saved.finishedWorkers().size()
