@@ -50,9 +50,6 @@ final class JobState {
 
   private static final int MAX_EVENTS = 500;
   private static final int MAX_LATER_FAILURES = 5;
-  /** Exits of yarn-ps's own containers after the AM told them the job failed: not news. */
-  private static final java.util.Set<Integer> OWN_EXITS = java.util.Set.of(0, yarnps.runtime.ExitCodes.ABORTED,
-      yarnps.runtime.ExitCodes.JOB_FAILED);
 
   private final Roster roster;
   private final LongSupplier clockMs;
@@ -72,11 +69,10 @@ final class JobState {
   private final List<String> laterFailures = new ArrayList<>();
   private final Limits limits;
   private final FailureTracker failures;
-  /** Containers of members that were replaced (or never came back): their exits and registrations are refused. */
-  private final Set<String> retired = new HashSet<>();
   private final Takeover takeover = new Takeover();
   private final Recoveries recoveries;
   private final Reports reports;
+  private final Losses losses;
   private long changes;
 
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
@@ -98,6 +94,8 @@ final class JobState {
     this.rollbacks = new Rollbacks(roster.workers(), events);
     this.recoveries = new Recoveries(roster.servers(), events, limits.replication());
     this.reports = new Reports(events, clockMs, startMs);
+    this.losses = new Losses(roster, failures, barriers, recoveries, takeover, events, clockMs, this::outcome, this::fail,
+        this::changed);
   }
 
   Limits limits() {
@@ -184,7 +182,7 @@ final class JobState {
     if (!m.containerId.isEmpty() && !m.containerId.equals(containerId)) {
       throw new IllegalArgumentException(m.name() + " is " + m.containerId + ", not " + containerId);
     }
-    if (m.containerId.isEmpty() && retired.contains(containerId)) {
+    if (m.containerId.isEmpty() && losses.retired(containerId)) {
       throw new IllegalArgumentException(containerId + " was " + m.name() + " and has been replaced");
     }
     if (m.containerId.isEmpty() && takeover.unexpected(containerId)) {
@@ -423,39 +421,7 @@ final class JobState {
    * role went past its failure limit.
    */
   synchronized Lost containerCompleted(String containerId, int exitStatus, String diag, String meaning) {
-    String what = "exit " + exitStatus + " (" + meaning + ")" + (diag == null || diag.isBlank() ? "" : ": " + diag.strip());
-    if (retired.contains(containerId)) {
-      events.info("replaced container " + containerId + " ended: " + what);
-      return null;
-    }
-    Member m = roster.byContainer(containerId);
-    if (m == null) {
-      if (takeover.endedUnregistered(containerId)) {
-        events.add(EventLog.Kind.WARN, "container " + containerId + " of the previous attempt ended before it registered: "
-            + what);
-        changed();
-      }
-      return null;
-    }
-    boolean expected = m.state == Member.State.FINISHED || outcome == Outcome.SUCCEEDED
-        || (outcome == Outcome.FAILED && OWN_EXITS.contains(exitStatus));
-    if (expected) {
-      events.add(exitStatus == 0 || outcome != Outcome.RUNNING ? EventLog.Kind.INFO : EventLog.Kind.WARN,
-          m.name() + " container " + containerId + " exited " + exitStatus + " (" + meaning + ")");
-      if (m.state != Member.State.FINISHED) {
-        m.state = exitStatus == 0 ? Member.State.FINISHED : Member.State.FAILED;
-      }
-      changed();
-      return null;
-    }
-    if (outcome != Outcome.RUNNING) {
-      m.state = Member.State.FAILED;
-      m.diagnostics = what;
-      events.add(EventLog.Kind.ERROR, m.name() + " lost: container " + containerId + " on " + m.host + " exited " + what);
-      fail(m + " exited unexpectedly with " + what);
-      return null;
-    }
-    return lose(m, "container " + containerId + " on " + m.host + " exited " + what, FailureTracker.countsAsFailure(exitStatus));
+    return losses.containerCompleted(containerId, exitStatus, diag, meaning);
   }
 
   /**
@@ -463,48 +429,7 @@ final class JobState {
    * Returns it, or null if the id is not a member's current container or the job failed.
    */
   synchronized Lost startFailed(String containerId, String error) {
-    Member m = roster.byContainer(containerId);
-    if (m == null || outcome != Outcome.RUNNING) {
-      return null;
-    }
-    return lose(m, "container " + containerId + " on " + m.host + " could not be started: " + error, true);
-  }
-
-  /**
-   * Declares a member lost for {@code cause}: its container is retired (a later registration or
-   * completion of it is ignored), a failure is counted when {@code counted}, and past its role's
-   * limit the job fails naming the member and its losses. Otherwise the member waits for a new
-   * container: returns it.
-   */
-  private Lost lose(Member m, String cause, boolean counted) {
-    long now = clockMs.getAsLong();
-    String old = m.containerId;
-    if (!old.isEmpty()) {
-      retired.add(old);
-    }
-    m.losses.add(cause);
-    m.diagnostics = cause;
-    String failed = failures.lost(m, counted);
-    if (failed != null) {
-      m.state = Member.State.FAILED;
-      events.add(EventLog.Kind.ERROR, m.name() + " lost: " + cause);
-      fail(failed);
-      return null;
-    }
-    m.state = Member.State.REQUESTED;
-    m.resumeClock = -1;
-    m.containerId = "";
-    m.port = 0;
-    m.lastHeartbeatMs = now;
-    if (m.role == Role.WORKER) {
-      barriers.leaveAll(m.index);
-    }
-    Recovery r = recoveries.lost(m, cause, now);
-    events.add(EventLog.Kind.WARN, m.name() + " lost (" + (counted ? "failure " + failures.failures(m.role) + " of "
-        + failures.limit(m.role) + " allowed" : "not the job's fault") + "): " + cause + "; requesting a new container");
-    LOG.info("recovery {}: {} lost ({}): {}", r.id, m.name(), counted ? "counted" : "not counted", cause);
-    changed();
-    return new Lost(m.role, m.index, old);
+    return losses.startFailed(containerId, error);
   }
 
   /** The sum over workers of a metric from their latest heartbeats (e.g. malformed_lines). */
@@ -555,27 +480,7 @@ final class JobState {
    * come back within {@code recoveryTimeoutMs} of its loss fails the job.
    */
   synchronized List<Lost> checkLiveness(long timeoutMs, long recoveryTimeoutMs) {
-    long now = clockMs.getAsLong();
-    List<Lost> lost = new ArrayList<>();
-    for (Member m : roster.all()) {
-      if (outcome != Outcome.RUNNING) {
-        break;
-      }
-      boolean live = m.state == Member.State.LAUNCHING || m.state == Member.State.RUNNING
-          || m.state == Member.State.REGISTERED;
-      if (live && now - m.lastHeartbeatMs > timeoutMs) {
-        Lost l = lose(m, "container " + m.containerId + " on " + m.host + " sent no heartbeat for "
-            + (now - m.lastHeartbeatMs) / 1000 + " s (yarnps.heartbeat.timeout.ms=" + timeoutMs + ")", true);
-        if (l != null) {
-          lost.add(l);
-        }
-      } else if (m.recovery != null && m.recovery.status == Recovery.Status.IN_PROGRESS
-          && now - m.recovery.detectMs > recoveryTimeoutMs) {
-        fail(m.name() + " was lost " + (now - m.recovery.detectMs) / 1000 + " s ago and is not back"
-            + " (yarnps.recovery.timeout.ms=" + recoveryTimeoutMs + "): " + m.recovery.cause);
-      }
-    }
-    return lost;
+    return losses.checkLiveness(timeoutMs, recoveryTimeoutMs);
   }
 
   // --- Recovery coordination (used by RecoveryCoordinator) ---
@@ -585,7 +490,8 @@ final class JobState {
    * servers over) and every server is registered, so that the next layout can be built now.
    */
   synchronized boolean layoutChangeReady() {
-    if (outcome != Outcome.RUNNING || !roster.allServersRegistered() || (layouts.current().getVersion() == 0 && !takeover.active())) {
+    if (outcome != Outcome.RUNNING || !roster.allServersRegistered()
+        || (layouts.current().getVersion() == 0 && !takeover.active())) {
       return false;
     }
     return layouts.rebuildDue() || !replacedServers().isEmpty();
@@ -687,22 +593,7 @@ final class JobState {
    * returned in {@code Lost} records with index -1 (to be stopped). The layout is rebuilt next.
    */
   synchronized List<Lost> endTakeover() {
-    List<Lost> out = new ArrayList<>();
-    for (String id : takeover.stopWaiting()) {
-      retired.add(id);
-      out.add(new Lost(null, -1, id));
-    }
-    for (Member m : roster.all()) {
-      if (outcome != Outcome.RUNNING) {
-        break;
-      }
-      if (m.containerId.isEmpty() && m.state != Member.State.FINISHED) {
-        Lost l = lose(m, "its container did not come back to the new ApplicationMaster attempt", false);
-        if (l != null) {
-          out.add(l);
-        }
-      }
-    }
+    List<Lost> out = losses.takeoverEnded();
     layouts.rebuild();
     events.info("takeover of the previous attempt's containers ended; " + out.size() + " to stop or replace");
     changed();
