@@ -2,29 +2,31 @@ package yarnps.appmaster;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import yarnps.common.HashRing;
-import yarnps.common.KeyLayout;
 import yarnps.thrift.Command;
 import yarnps.thrift.HeartbeatResponse;
 import yarnps.thrift.InputSplit;
-import yarnps.thrift.KeyRange;
 import yarnps.thrift.Layout;
 import yarnps.thrift.Role;
-import yarnps.thrift.ServerAddress;
 
 /**
  * The AM's view of the job: members and their states, the layout, the input splits, barriers,
- * metrics and the outcome. All methods are thread-safe (one monitor); {@link #awaitOutcome} and
+ * metrics and the outcome. All methods are thread-safe (one monitor); {@link #awaitOutcome},
+ * {@link #awaitChange}, {@link #awaitRollbackAcked}, {@link #awaitServersEnded} and
  * {@link #barrier} block on it. No YARN or Thrift calls happen here, so the rules are unit-tested
  * without a cluster.
+ *
+ * <p>JobState is the one entry point and owns the job's outcome and change count; each concern's
+ * state and rules sit in a part it owns: {@link Roster} (the members), {@link Layouts},
+ * {@link Barriers}, {@link Rollbacks}, {@link Recoveries}, {@link Losses}, {@link Takeover} and
+ * {@link Reports}. The parts are not thread-safe and have no lock of their own: they are used only
+ * from JobState's synchronized methods, so every operation stays one atomic step under JobState's
+ * monitor, and every wait and wake-up happens on that monitor here.
  */
 final class JobState {
   private static final Logger LOG = LoggerFactory.getLogger(JobState.class);
@@ -51,14 +53,20 @@ final class JobState {
   private static final int MAX_EVENTS = 500;
   private static final int MAX_LATER_FAILURES = 5;
 
-  private final Roster roster;
   private final LongSupplier clockMs;
   private final long startMs;
   private final Map<String, List<List<InputSplit>>> splitsByInput;
+  private final Limits limits;
+  private final FailureTracker failures;
+  private final EventLog events;
+  private final Roster roster;
   private final Layouts layouts;
   private final Barriers barriers;
   private final Rollbacks rollbacks;
-  private final EventLog events;
+  private final Takeover takeover = new Takeover();
+  private final Recoveries recoveries;
+  private final Reports reports;
+  private final Losses losses;
   private Outcome outcome = Outcome.RUNNING;
   private String diagnostics = "";
   private long endMs;
@@ -67,12 +75,7 @@ final class JobState {
   private boolean workersDone;
   /** Further failures seen after the first (a killed container behind a worker's failed call). */
   private final List<String> laterFailures = new ArrayList<>();
-  private final Limits limits;
-  private final FailureTracker failures;
-  private final Takeover takeover = new Takeover();
-  private final Recoveries recoveries;
-  private final Reports reports;
-  private final Losses losses;
+  /** Counts changes worth saving in the AM's state file; every change wakes the monitor's waiters. */
   private long changes;
 
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
