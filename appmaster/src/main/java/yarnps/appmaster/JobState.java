@@ -26,7 +26,8 @@ import yarnps.thrift.Role;
  * {@link Barriers}, {@link Rollbacks}, {@link Recoveries}, {@link Losses}, {@link Takeover} and
  * {@link Reports}. The parts are not thread-safe and have no lock of their own: they are used only
  * from JobState's synchronized methods, so every operation stays one atomic step under JobState's
- * monitor, and every wait and wake-up happens on that monitor here.
+ * monitor, and every wait and wake-up happens on that monitor (the reported metric series alone is
+ * thread-safe on its own and read without it).
  */
 final class JobState {
   private static final Logger LOG = LoggerFactory.getLogger(JobState.class);
@@ -97,8 +98,8 @@ final class JobState {
     this.rollbacks = new Rollbacks(roster.workers(), events);
     this.recoveries = new Recoveries(roster.servers(), events, limits.replication());
     this.reports = new Reports(events, clockMs, startMs);
-    this.losses = new Losses(roster, failures, barriers, recoveries, takeover, events, clockMs, this::outcome, this::fail,
-        this::changed);
+    this.losses = new Losses(roster, failures, barriers, recoveries, takeover, events, clockMs, this::outcome,
+        this::fail, this::changed);
   }
 
   Limits limits() {
@@ -207,7 +208,8 @@ final class JobState {
         + (r == null ? "" : " (replacement, " + containerId + ")")
         + (layoutVersion > 0 ? " holding layout version " + layoutVersion : ""));
     recoveries.registered(m, containerId, now);
-    if (role == Role.SERVER && layouts.current().getVersion() == 0 && !takeover.active() && roster.allServersRegistered()) {
+    if (role == Role.SERVER && layouts.current().getVersion() == 0 && !takeover.active()
+        && roster.allServersRegistered()) {
       publish(nextLayout());
     }
     changed();
