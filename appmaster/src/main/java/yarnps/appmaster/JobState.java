@@ -1,31 +1,33 @@
 package yarnps.appmaster;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import yarnps.common.HashRing;
-import yarnps.common.KeyLayout;
 import yarnps.thrift.Command;
 import yarnps.thrift.HeartbeatResponse;
 import yarnps.thrift.InputSplit;
-import yarnps.thrift.KeyRange;
 import yarnps.thrift.Layout;
 import yarnps.thrift.Role;
-import yarnps.thrift.ServerAddress;
 
 /**
  * The AM's view of the job: members and their states, the layout, the input splits, barriers,
- * metrics and the outcome. All methods are thread-safe (one monitor); {@link #awaitOutcome} and
+ * metrics and the outcome. All methods are thread-safe (one monitor); {@link #awaitOutcome},
+ * {@link #awaitChange}, {@link #awaitRollbackAcked}, {@link #awaitServersEnded} and
  * {@link #barrier} block on it. No YARN or Thrift calls happen here, so the rules are unit-tested
  * without a cluster.
+ *
+ * <p>JobState is the one entry point and owns the job's outcome and change count; each concern's
+ * state and rules sit in a part it owns: {@link Roster} (the members), {@link Layouts},
+ * {@link Barriers}, {@link Rollbacks}, {@link Recoveries}, {@link Losses}, {@link Takeover} and
+ * {@link Reports}. The parts are not thread-safe and have no lock of their own: they are used only
+ * from JobState's synchronized methods, so every operation stays one atomic step under JobState's
+ * monitor, and every wait and wake-up happens on that monitor (the reported metric series alone is
+ * thread-safe on its own and read without it).
  */
 final class JobState {
   private static final Logger LOG = LoggerFactory.getLogger(JobState.class);
@@ -49,27 +51,23 @@ final class JobState {
   /** One point of the metric series a worker reported. */
   record MetricPoint(int worker, long clock, long timeMs, Map<String, Double> values) {}
 
-  /** Points of the reported metric series kept for the charts (thinned beyond this). */
-  private static final int MAX_HISTORY = 20_000;
   private static final int MAX_EVENTS = 500;
   private static final int MAX_LATER_FAILURES = 5;
-  /** Exits of yarn-ps's own containers after the AM told them the job failed: not news. */
-  private static final java.util.Set<Integer> OWN_EXITS = java.util.Set.of(0, yarnps.runtime.ExitCodes.ABORTED,
-      yarnps.runtime.ExitCodes.JOB_FAILED);
 
-  private final Member[] servers;
-  private final Member[] workers;
-  private final int vnodes;
   private final LongSupplier clockMs;
   private final long startMs;
   private final Map<String, List<List<InputSplit>>> splitsByInput;
-  private Layout layout = new Layout(0, List.of(), List.of());
-  private final Map<String, Set<Integer>> barriers = new HashMap<>();
-  private final Map<String, Long> barrierGenerations = new HashMap<>();
-  private final Series<MetricPoint> history = new Series<>(MAX_HISTORY);
+  private final Limits limits;
+  private final FailureTracker failures;
   private final EventLog events;
-  private final Map<String, Double> finalMetrics = new LinkedHashMap<>();
-  private final Map<String, String> finalLabels = new LinkedHashMap<>();
+  private final Roster roster;
+  private final Layouts layouts;
+  private final Barriers barriers;
+  private final Rollbacks rollbacks;
+  private final Takeover takeover = new Takeover();
+  private final Recoveries recoveries;
+  private final Reports reports;
+  private final Losses losses;
   private Outcome outcome = Outcome.RUNNING;
   private String diagnostics = "";
   private long endMs;
@@ -78,22 +76,7 @@ final class JobState {
   private boolean workersDone;
   /** Further failures seen after the first (a killed container behind a worker's failed call). */
   private final List<String> laterFailures = new ArrayList<>();
-  private final Limits limits;
-  private final FailureTracker failures;
-  /** Containers of members that were replaced (or never came back): their exits and registrations are refused. */
-  private final Set<String> retired = new HashSet<>();
-  /** Containers of the previous AM attempt that have not registered yet. */
-  private final Set<String> adopted = new HashSet<>();
-  /** A new AM attempt is waiting for the previous attempt's containers. */
-  private boolean takeover;
-  /** The layout must be rebuilt (and installed on every server) even without a replaced server. */
-  private boolean rebuildLayout;
-  /** The highest layout version a registering container held (a new attempt builds above it). */
-  private long maxSeenLayout;
-  private final List<Recovery> recoveries = new ArrayList<>();
-  private long rollbackId;
-  private long rollbackClock;
-  private long rollbackLayout;
+  /** Counts changes worth saving in the AM's state file; every change wakes the monitor's waiters. */
   private long changes;
 
   JobState(int numServers, int numWorkers, int vnodes, Map<String, List<List<InputSplit>>> splitsByInput,
@@ -105,19 +88,18 @@ final class JobState {
       LongSupplier clockMs, Limits limits) {
     this.limits = limits;
     this.failures = new FailureTracker(limits.serverMaxFailures(), limits.workerMaxFailures());
-    this.servers = new Member[numServers];
-    this.workers = new Member[numWorkers];
-    for (int i = 0; i < numServers; i++) {
-      servers[i] = new Member(Role.SERVER, i);
-    }
-    for (int i = 0; i < numWorkers; i++) {
-      workers[i] = new Member(Role.WORKER, i);
-    }
-    this.vnodes = vnodes;
+    this.roster = new Roster(numServers, numWorkers);
+    this.layouts = new Layouts(roster.servers(), vnodes);
     this.splitsByInput = splitsByInput;
     this.clockMs = clockMs;
     this.startMs = clockMs.getAsLong();
     this.events = new EventLog(MAX_EVENTS, clockMs);
+    this.barriers = new Barriers(roster.workers());
+    this.rollbacks = new Rollbacks(roster.workers(), events);
+    this.recoveries = new Recoveries(roster.servers(), events, limits.replication());
+    this.reports = new Reports(events, clockMs, startMs);
+    this.losses = new Losses(roster, failures, barriers, recoveries, takeover, events, clockMs, this::outcome,
+        this::fail, this::changed);
   }
 
   Limits limits() {
@@ -125,11 +107,11 @@ final class JobState {
   }
 
   int numServers() {
-    return servers.length;
+    return roster.servers().size();
   }
 
   int numWorkers() {
-    return workers.length;
+    return roster.workers().size();
   }
 
   long startMs() {
@@ -147,12 +129,7 @@ final class JobState {
   }
 
   synchronized Member member(Role role, int index) {
-    Member[] group = role == Role.SERVER ? servers : workers;
-    if (index < 0 || index >= group.length) {
-      throw new IllegalArgumentException("no " + role.name().toLowerCase() + " " + index + " in this job (it has "
-          + group.length + ")");
-    }
-    return group[index];
+    return roster.member(role, index);
   }
 
   /**
@@ -167,18 +144,13 @@ final class JobState {
     m.state = Member.State.LAUNCHING;
     m.lastHeartbeatMs = clockMs.getAsLong();
     events.info(m.name() + " launching in " + containerId + " on " + host);
-    Recovery r = m.recovery;
-    if (r != null && r.containerMs == 0) {
-      r.containerMs = m.lastHeartbeatMs;
-      LOG.info("recovery {}: {} got container {} on {}, {} ms after the loss", r.id, m.name(), containerId, host,
-          r.containerMs - r.detectMs);
-    }
+    recoveries.containerAllocated(m, containerId, host, m.lastHeartbeatMs);
     changed();
   }
 
   /** The NodeManager started a member's container; unknown ids are ignored. */
   synchronized void started(String containerId) {
-    Member m = byContainer(containerId);
+    Member m = roster.byContainer(containerId);
     if (m != null && m.state == Member.State.LAUNCHING) {
       m.state = Member.State.RUNNING;
       events.info(m.name() + " container started (" + containerId + ")");
@@ -214,10 +186,10 @@ final class JobState {
     if (!m.containerId.isEmpty() && !m.containerId.equals(containerId)) {
       throw new IllegalArgumentException(m.name() + " is " + m.containerId + ", not " + containerId);
     }
-    if (m.containerId.isEmpty() && retired.contains(containerId)) {
+    if (m.containerId.isEmpty() && losses.retired(containerId)) {
       throw new IllegalArgumentException(containerId + " was " + m.name() + " and has been replaced");
     }
-    if (m.containerId.isEmpty() && !adopted.remove(containerId) && takeover) {
+    if (m.containerId.isEmpty() && takeover.unexpected(containerId)) {
       events.add(EventLog.Kind.WARN, m.name() + " registered from " + containerId
           + ", which is not among the previous attempt's containers");
     }
@@ -230,30 +202,18 @@ final class JobState {
     }
     m.lastHeartbeatMs = now;
     m.clock = Math.max(m.clock, clock);
-    maxSeenLayout = Math.max(maxSeenLayout, layoutVersion);
+    layouts.held(layoutVersion);
     Recovery r = m.recovery;
     events.info(m.name() + " registered from " + host + (port > 0 ? ":" + port : "")
         + (r == null ? "" : " (replacement, " + containerId + ")")
         + (layoutVersion > 0 ? " holding layout version " + layoutVersion : ""));
-    if (r != null && r.registeredMs == 0) {
-      r.registeredMs = now;
-      LOG.info("recovery {}: replacement of {} registered ({}): {} ms after the loss", r.id, m.name(), containerId,
-          now - r.detectMs);
-    }
-    if (role == Role.SERVER && layout.getVersion() == 0 && !takeover && allServersRegistered()) {
+    recoveries.registered(m, containerId, now);
+    if (role == Role.SERVER && layouts.current().getVersion() == 0 && !takeover.active()
+        && roster.allServersRegistered()) {
       publish(nextLayout());
     }
     changed();
     return new Registration(r != null || m.resumeClock >= 0, m.resumeClock);
-  }
-
-  private boolean allServersRegistered() {
-    for (Member s : servers) {
-      if (s.state != Member.State.REGISTERED) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -262,14 +222,7 @@ final class JobState {
    * Not published: see {@link #publish}.
    */
   synchronized Layout nextLayout() {
-    long version = Math.max(layout.getVersion(), maxSeenLayout) + 1;
-    KeyLayout kl = HashRing.build(version, servers.length, vnodes, RING_SEED);
-    List<KeyRange> ranges = kl.toThriftRanges();
-    List<ServerAddress> addrs = new ArrayList<>();
-    for (Member s : servers) {
-      addrs.add(new ServerAddress(s.index, s.host, s.port));
-    }
-    return new Layout(version, ranges, addrs);
+    return layouts.next();
   }
 
   /**
@@ -277,36 +230,18 @@ final class JobState {
    * recoveries it carries (every server recovery in progress whose replacement registered).
    */
   synchronized void publish(Layout next) {
-    if (next.getVersion() <= layout.getVersion()) {
-      throw new IllegalArgumentException("layout version " + next.getVersion() + " is not above the current "
-          + layout.getVersion());
-    }
-    boolean first = layout.getVersion() == 0;
-    layout = next;
-    takeover = false;
-    rebuildLayout = false;
+    boolean first = layouts.install(next);
+    takeover.layoutPublished();
     long now = clockMs.getAsLong();
     events.info("layout version " + next.getVersion() + (first ? " built: " : " published: ") + next.getRangesSize()
-        + " key ranges on " + servers.length + " servers");
+        + " key ranges on " + roster.servers().size() + " servers");
     LOG.info("layout version {} published", next.getVersion());
-    for (Member s : servers) {
-      Recovery r = s.recovery;
-      if (r != null && r.registeredMs > 0) {
-        r.publishedMs = now;
-        r.restoredMs = r.restoredMs == 0 ? now : r.restoredMs;
-        r.layoutVersion = next.getVersion();
-        r.status = Recovery.Status.DONE;
-        s.recovery = null;
-        LOG.info("recovery {}: {} serving again in layout version {} ({})", r.id, s.name(), next.getVersion(),
-            r.timings());
-        events.info("recovery of " + s.name() + " done: " + r.timings());
-      }
-    }
+    recoveries.layoutPublished(next.getVersion(), now);
     changed();
   }
 
   synchronized Layout layout() {
-    return layout;
+    return layouts.current();
   }
 
   /** Records a heartbeat; throws IllegalArgumentException if the member is unknown. */
@@ -319,14 +254,7 @@ final class JobState {
     if (role == Role.SERVER) {
       m.rates.add(m.lastHeartbeatMs, metrics);
     }
-    Double acked = metrics.get(ROLLBACK_METRIC);
-    if (acked != null && acked.longValue() > m.rollbackAcked) {
-      m.rollbackAcked = acked.longValue();
-      if (m.rollbackAcked == rollbackId) {
-        LOG.info("rollback {}: worker {} acknowledged (clock {})", rollbackId, index, clock);
-        events.info("worker " + index + " rolled back to clock " + rollbackClock);
-      }
-    }
+    rollbacks.heartbeat(m, clock, metrics);
   }
 
   /**
@@ -340,13 +268,9 @@ final class JobState {
       case RUNNING -> Command.CONTINUE;
       case SUCCEEDED -> Command.SHUTDOWN;
       case FAILED -> Command.ABORT;
-    }, layout.getVersion());
-    if (outcome == Outcome.RUNNING && role == Role.WORKER && m.state != Member.State.FINISHED
-        && m.rollbackAcked < rollbackId) {
-      r.setCommand(Command.ROLLBACK);
-      r.setResumeClock(rollbackClock);
-      r.setLayoutVersion(Math.max(layout.getVersion(), rollbackLayout));
-      r.setRollbackId(rollbackId);
+    }, layouts.current().getVersion());
+    if (outcome == Outcome.RUNNING) {
+      rollbacks.command(r, m, layouts.current().getVersion());
     }
     return r;
   }
@@ -357,21 +281,10 @@ final class JobState {
    * until they acknowledge it. Returns the rollback's id.
    */
   synchronized long startRollback(long clock, long layoutVersion) {
-    rollbackId++;
-    rollbackClock = clock;
-    rollbackLayout = layoutVersion;
-    for (Member w : workers) {
-      if (w.state != Member.State.REGISTERED) {
-        // A worker not running now (finished, or being replaced) starts from the restored state.
-        w.rollbackAcked = rollbackId;
-      }
-      w.clock = w.state == Member.State.FINISHED ? w.clock : Math.min(w.clock, clock);
-    }
+    long id = rollbacks.start(clock, layoutVersion);
     barriers.clear();
-    events.add(EventLog.Kind.WARN, "rollback " + rollbackId + ": every running worker goes back to clock " + clock);
-    LOG.info("rollback {}: workers told to resume at clock {} with layout version {}", rollbackId, clock, layoutVersion);
     changed();
-    return rollbackId;
+    return id;
   }
 
   /**
@@ -381,12 +294,7 @@ final class JobState {
   synchronized List<Integer> awaitRollbackAcked(long timeoutMs) throws InterruptedException {
     long deadline = clockMs.getAsLong() + timeoutMs;
     while (true) {
-      List<Integer> pending = new ArrayList<>();
-      for (Member w : workers) {
-        if (w.state == Member.State.REGISTERED && w.rollbackAcked < rollbackId) {
-          pending.add(w.index);
-        }
-      }
+      List<Integer> pending = rollbacks.unacknowledged();
       long left = deadline - clockMs.getAsLong();
       if (pending.isEmpty() || left <= 0 || outcome != Outcome.RUNNING) {
         return pending;
@@ -397,8 +305,7 @@ final class JobState {
 
   /** Whether a worker still has to acknowledge the newest rollback. */
   synchronized boolean rollbackPending(int worker) {
-    Member w = member(Role.WORKER, worker);
-    return w.state != Member.State.FINISHED && w.rollbackAcked < rollbackId;
+    return rollbacks.pending(member(Role.WORKER, worker));
   }
 
   /** Splits of an input for a worker; worker -1 means every split. Unknown input: empty. */
@@ -417,21 +324,7 @@ final class JobState {
   }
 
   synchronized void report(int worker, long clock, Map<String, Double> values, boolean isFinal, Map<String, String> labels) {
-    Member m = member(Role.WORKER, worker);
-    if (isFinal) {
-      finalMetrics.putAll(values);
-      if (labels != null) {
-        finalLabels.putAll(labels);
-      }
-      events.info("result from " + m.name() + ": " + new java.util.TreeMap<>(values)
-          + (labels == null || labels.isEmpty() ? "" : " " + new java.util.TreeMap<>(labels)));
-      return;
-    }
-    history.add(new MetricPoint(worker, clock, clockMs.getAsLong() - startMs, Map.copyOf(values)));
-    Map<String, Double> merged = new HashMap<>(m.lastReport);
-    merged.putAll(values);
-    m.lastReport = merged;
-    m.lastReportClock = clock;
+    reports.report(member(Role.WORKER, worker), clock, values, isFinal, labels);
   }
 
   /**
@@ -441,22 +334,16 @@ final class JobState {
    */
   synchronized void barrier(int worker, String name) throws InterruptedException {
     member(Role.WORKER, worker);
-    long generation = barrierGenerations.getOrDefault(name, 0L);
-    long rollbackAtEntry = rollbackId;
-    barriers.computeIfAbsent(name, k -> new HashSet<>()).add(worker);
-    while (barrierGenerations.getOrDefault(name, 0L) == generation) {
-      if (rollbackId != rollbackAtEntry) {
+    long generation = barriers.arrive(worker, name);
+    long rollbackAtEntry = rollbacks.id();
+    while (!barriers.opened(name, generation)) {
+      if (rollbacks.id() != rollbackAtEntry) {
         // The parameters were rolled back while this worker waited: its run ends, and it runs again.
-        Set<Integer> arrived = barriers.get(name);
-        if (arrived != null) {
-          arrived.remove(worker);
-        }
-        throw new IllegalStateException("rollback " + rollbackId + " to clock " + rollbackClock
+        barriers.leave(worker, name);
+        throw new IllegalStateException("rollback " + rollbacks.id() + " to clock " + rollbacks.clock()
             + " while waiting at barrier '" + name + "': the worker runs again from there");
       }
-      if (barrierComplete(name)) {
-        barriers.remove(name);
-        barrierGenerations.put(name, generation + 1);
+      if (barriers.openIfComplete(name, generation)) {
         notifyAll();
         return;
       }
@@ -469,17 +356,7 @@ final class JobState {
 
   /** The workers waiting at the named barrier now. */
   synchronized Set<Integer> arrived(String name) {
-    return Set.copyOf(barriers.getOrDefault(name, Set.of()));
-  }
-
-  private boolean barrierComplete(String name) {
-    Set<Integer> arrived = barriers.getOrDefault(name, Set.of());
-    for (Member w : workers) {
-      if (w.state != Member.State.FINISHED && !arrived.contains(w.index)) {
-        return false;
-      }
-    }
-    return true;
+    return barriers.arrived(name);
   }
 
   /** A worker says it finished. Success of every worker ends the job as SUCCEEDED. */
@@ -531,23 +408,12 @@ final class JobState {
 
   /** Whether every worker finished (the hook for the checkpoint at the end). */
   synchronized boolean allWorkersFinished() {
-    for (Member w : workers) {
-      if (w.state != Member.State.FINISHED) {
-        return false;
-      }
-    }
-    return true;
+    return roster.allWorkersFinished();
   }
 
   /** The lowest clock of the workers that have not finished (their heartbeats); -1 when all finished. */
   synchronized long minWorkerClock() {
-    long min = Long.MAX_VALUE;
-    for (Member w : workers) {
-      if (w.state != Member.State.FINISHED) {
-        min = Math.min(min, w.clock);
-      }
-    }
-    return min == Long.MAX_VALUE ? -1 : min;
+    return roster.minWorkerClock();
   }
 
   /** A member that was declared lost and needs a new container; {@code containerId} is the lost one's. */
@@ -560,39 +426,7 @@ final class JobState {
    * role went past its failure limit.
    */
   synchronized Lost containerCompleted(String containerId, int exitStatus, String diag, String meaning) {
-    String what = "exit " + exitStatus + " (" + meaning + ")" + (diag == null || diag.isBlank() ? "" : ": " + diag.strip());
-    if (retired.contains(containerId)) {
-      events.info("replaced container " + containerId + " ended: " + what);
-      return null;
-    }
-    Member m = byContainer(containerId);
-    if (m == null) {
-      if (adopted.remove(containerId)) {
-        events.add(EventLog.Kind.WARN, "container " + containerId + " of the previous attempt ended before it registered: "
-            + what);
-        changed();
-      }
-      return null;
-    }
-    boolean expected = m.state == Member.State.FINISHED || outcome == Outcome.SUCCEEDED
-        || (outcome == Outcome.FAILED && OWN_EXITS.contains(exitStatus));
-    if (expected) {
-      events.add(exitStatus == 0 || outcome != Outcome.RUNNING ? EventLog.Kind.INFO : EventLog.Kind.WARN,
-          m.name() + " container " + containerId + " exited " + exitStatus + " (" + meaning + ")");
-      if (m.state != Member.State.FINISHED) {
-        m.state = exitStatus == 0 ? Member.State.FINISHED : Member.State.FAILED;
-      }
-      changed();
-      return null;
-    }
-    if (outcome != Outcome.RUNNING) {
-      m.state = Member.State.FAILED;
-      m.diagnostics = what;
-      events.add(EventLog.Kind.ERROR, m.name() + " lost: container " + containerId + " on " + m.host + " exited " + what);
-      fail(m + " exited unexpectedly with " + what);
-      return null;
-    }
-    return lose(m, "container " + containerId + " on " + m.host + " exited " + what, FailureTracker.countsAsFailure(exitStatus));
+    return losses.containerCompleted(containerId, exitStatus, diag, meaning);
   }
 
   /**
@@ -600,82 +434,12 @@ final class JobState {
    * Returns it, or null if the id is not a member's current container or the job failed.
    */
   synchronized Lost startFailed(String containerId, String error) {
-    Member m = byContainer(containerId);
-    if (m == null || outcome != Outcome.RUNNING) {
-      return null;
-    }
-    return lose(m, "container " + containerId + " on " + m.host + " could not be started: " + error, true);
-  }
-
-  /**
-   * Declares a member lost for {@code cause}: its container is retired (a later registration or
-   * completion of it is ignored), a failure is counted when {@code counted}, and past its role's
-   * limit the job fails naming the member and its losses. Otherwise the member waits for a new
-   * container: returns it.
-   */
-  private Lost lose(Member m, String cause, boolean counted) {
-    long now = clockMs.getAsLong();
-    String old = m.containerId;
-    if (!old.isEmpty()) {
-      retired.add(old);
-    }
-    m.losses.add(cause);
-    m.diagnostics = cause;
-    String failed = failures.lost(m, counted);
-    if (failed != null) {
-      m.state = Member.State.FAILED;
-      events.add(EventLog.Kind.ERROR, m.name() + " lost: " + cause);
-      fail(failed);
-      return null;
-    }
-    m.state = Member.State.REQUESTED;
-    m.resumeClock = -1;
-    m.containerId = "";
-    m.port = 0;
-    m.lastHeartbeatMs = now;
-    if (m.role == Role.WORKER) {
-      for (Set<Integer> arrived : barriers.values()) {
-        arrived.remove(m.index);
-      }
-    }
-    Recovery r = m.recovery;
-    if (r == null || r.registeredMs > 0) {
-      // A new loss, or the replacement itself was lost after registering: time it afresh.
-      if (r != null) {
-        r.status = Recovery.Status.FAILED;
-      }
-      r = new Recovery(recoveries.size() + 1, m.role, m.index, limits.replication(), cause, now);
-      recoveries.add(r);
-      m.recovery = r;
-    }
-    events.add(EventLog.Kind.WARN, m.name() + " lost (" + (counted ? "failure " + failures.failures(m.role) + " of "
-        + failures.limit(m.role) + " allowed" : "not the job's fault") + "): " + cause + "; requesting a new container");
-    LOG.info("recovery {}: {} lost ({}): {}", r.id, m.name(), counted ? "counted" : "not counted", cause);
-    changed();
-    return new Lost(m.role, m.index, old);
-  }
-
-  private Member byContainer(String containerId) {
-    for (Member m : servers) {
-      if (m.containerId.equals(containerId)) {
-        return m;
-      }
-    }
-    for (Member m : workers) {
-      if (m.containerId.equals(containerId)) {
-        return m;
-      }
-    }
-    return null;
+    return losses.startFailed(containerId, error);
   }
 
   /** The sum over workers of a metric from their latest heartbeats (e.g. malformed_lines). */
   synchronized double workerMetricSum(String name) {
-    double sum = 0;
-    for (Member w : workers) {
-      sum += w.metrics.getOrDefault(name, 0.0);
-    }
-    return sum;
+    return roster.workerMetricSum(name);
   }
 
   /**
@@ -721,27 +485,7 @@ final class JobState {
    * come back within {@code recoveryTimeoutMs} of its loss fails the job.
    */
   synchronized List<Lost> checkLiveness(long timeoutMs, long recoveryTimeoutMs) {
-    long now = clockMs.getAsLong();
-    List<Lost> lost = new ArrayList<>();
-    for (Member m : allMembers()) {
-      if (outcome != Outcome.RUNNING) {
-        break;
-      }
-      boolean live = m.state == Member.State.LAUNCHING || m.state == Member.State.RUNNING
-          || m.state == Member.State.REGISTERED;
-      if (live && now - m.lastHeartbeatMs > timeoutMs) {
-        Lost l = lose(m, "container " + m.containerId + " on " + m.host + " sent no heartbeat for "
-            + (now - m.lastHeartbeatMs) / 1000 + " s (yarnps.heartbeat.timeout.ms=" + timeoutMs + ")", true);
-        if (l != null) {
-          lost.add(l);
-        }
-      } else if (m.recovery != null && m.recovery.status == Recovery.Status.IN_PROGRESS
-          && now - m.recovery.detectMs > recoveryTimeoutMs) {
-        fail(m.name() + " was lost " + (now - m.recovery.detectMs) / 1000 + " s ago and is not back"
-            + " (yarnps.recovery.timeout.ms=" + recoveryTimeoutMs + "): " + m.recovery.cause);
-      }
-    }
-    return lost;
+    return losses.checkLiveness(timeoutMs, recoveryTimeoutMs);
   }
 
   // --- Recovery coordination (used by RecoveryCoordinator) ---
@@ -751,10 +495,11 @@ final class JobState {
    * servers over) and every server is registered, so that the next layout can be built now.
    */
   synchronized boolean layoutChangeReady() {
-    if (outcome != Outcome.RUNNING || !allServersRegistered() || (layout.getVersion() == 0 && !takeover)) {
+    if (outcome != Outcome.RUNNING || !roster.allServersRegistered()
+        || (layouts.current().getVersion() == 0 && !takeover.active())) {
       return false;
     }
-    return rebuildLayout || !replacedServers().isEmpty();
+    return layouts.rebuildDue() || !replacedServers().isEmpty();
   }
 
   /** A layout change that is due: the servers replaced in it and the layout to install. */
@@ -767,37 +512,22 @@ final class JobState {
 
   /** Indexes of the servers whose replacement is in progress (lost, or registered but not yet serving). */
   synchronized List<Integer> replacedServers() {
-    List<Integer> out = new ArrayList<>();
-    for (Member s : servers) {
-      if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
-        out.add(s.index);
-      }
-    }
-    return out;
+    return recoveries.replacedServers();
   }
 
   /** Whether a lost server is waiting for its replacement or its data (checkpoints should wait). */
   synchronized boolean recovering() {
-    return takeover || rebuildLayout || !replacedServers().isEmpty();
+    return takeover.active() || layouts.rebuildDue() || !replacedServers().isEmpty();
   }
 
   /** A replacement server's ranges are filled (from peers or the checkpoint). */
   synchronized void restored(int server, long rows) {
-    Recovery r = member(Role.SERVER, server).recovery;
-    if (r != null) {
-      r.restoredMs = clockMs.getAsLong();
-      LOG.info("recovery {}: server {} restored {} rows, {} ms after the loss", r.id, server, rows, r.restoredMs - r.detectMs);
-    }
+    recoveries.restored(member(Role.SERVER, server), rows, clockMs.getAsLong());
   }
 
   /** Notes the checkpoint a rollback restores (clock -1 and dir "" when there is none) in the servers' recoveries. */
   synchronized void rollbackSource(long clock, String dir) {
-    for (Member s : servers) {
-      if (s.recovery != null && s.recovery.status == Recovery.Status.IN_PROGRESS) {
-        s.recovery.checkpointClock = Math.max(0, clock);
-        s.recovery.checkpoint = dir;
-      }
-    }
+    recoveries.rollbackSource(clock, dir);
   }
 
   /** A replacement worker resumes at {@code clock}; completes its recovery. */
@@ -805,15 +535,8 @@ final class JobState {
     Member w = member(Role.WORKER, worker);
     w.clock = clock;
     w.resumeClock = clock;
-    Recovery r = w.recovery;
-    if (r != null) {
-      // The replacement starts from the servers' state as it is now, after every rollback so far.
-      w.rollbackAcked = rollbackId;
-      r.resumeClock = clock;
-      r.status = Recovery.Status.DONE;
-      w.recovery = null;
-      LOG.info("recovery {}: worker {} resumes at clock {} ({})", r.id, worker, clock, r.timings());
-      events.info("recovery of worker " + worker + " done: resumes at clock " + clock + "; " + r.timings());
+    if (recoveries.workerResumed(w, clock)) {
+      rollbacks.caughtUp(w);
     }
     changed();
   }
@@ -825,22 +548,12 @@ final class JobState {
 
   /** Indexes of the workers that finished. */
   synchronized List<Integer> finishedWorkers() {
-    List<Integer> out = new ArrayList<>();
-    for (Member w : workers) {
-      if (w.state == Member.State.FINISHED) {
-        out.add(w.index);
-      }
-    }
-    return out;
+    return roster.finishedWorkers();
   }
 
   /** Every recovery of this job (and of earlier AM attempts), oldest first, as immutable views. */
   synchronized List<RecoveryView> recoveries() {
-    List<RecoveryView> out = new ArrayList<>();
-    for (Recovery r : recoveries) {
-      out.add(RecoveryView.of(r));
-    }
-    return out;
+    return recoveries.views();
   }
 
   /** Counts changes worth saving in the AM's state file. */
@@ -869,15 +582,14 @@ final class JobState {
    * container are not replaced.
    */
   synchronized void adopt(List<String> containerIds) {
-    takeover = true;
-    adopted.addAll(containerIds);
+    takeover.begin(containerIds);
     events.info("taking over " + containerIds.size() + " containers of the previous attempt");
     changed();
   }
 
   /** Whether every container of the previous attempt registered (or ended). */
   synchronized boolean adoptedAllBack() {
-    return adopted.isEmpty();
+    return takeover.allBack();
   }
 
   /**
@@ -886,24 +598,8 @@ final class JobState {
    * returned in {@code Lost} records with index -1 (to be stopped). The layout is rebuilt next.
    */
   synchronized List<Lost> endTakeover() {
-    List<Lost> out = new ArrayList<>();
-    for (String id : adopted) {
-      retired.add(id);
-      out.add(new Lost(null, -1, id));
-    }
-    adopted.clear();
-    for (Member m : allMembers()) {
-      if (outcome != Outcome.RUNNING) {
-        break;
-      }
-      if (m.containerId.isEmpty() && m.state != Member.State.FINISHED) {
-        Lost l = lose(m, "its container did not come back to the new ApplicationMaster attempt", false);
-        if (l != null) {
-          out.add(l);
-        }
-      }
-    }
-    rebuildLayout = true;
+    List<Lost> out = losses.takeoverEnded();
+    layouts.rebuild();
     events.info("takeover of the previous attempt's containers ended; " + out.size() + " to stop or replace");
     changed();
     return out;
@@ -912,12 +608,12 @@ final class JobState {
   /** What a next AM attempt needs of this one; see {@link AmState}. */
   synchronized AmState snapshot(int attempt) {
     List<AmState.MemberFailures> members = new ArrayList<>();
-    for (Member m : allMembers()) {
+    for (Member m : roster.all()) {
       if (m.failures > 0 || !m.losses.isEmpty()) {
         members.add(new AmState.MemberFailures(m.role, m.index, m.failures, List.copyOf(m.losses)));
       }
     }
-    return new AmState(attempt, Math.max(layout.getVersion(), maxSeenLayout), rollbackId, rollbackClock,
+    return new AmState(attempt, layouts.highestVersion(), rollbacks.id(), rollbacks.clock(),
         failures.failures(Role.SERVER), failures.failures(Role.WORKER), finishedWorkers(), members, recoveries());
   }
 
@@ -937,15 +633,9 @@ final class JobState {
       m.losses.addAll(f.losses());
     }
     failures.restore(saved.serverFailures(), saved.workerFailures());
-    maxSeenLayout = Math.max(maxSeenLayout, saved.layoutVersion());
-    rollbackId = saved.rollbackId();
-    rollbackClock = saved.rollbackClock();
-    for (Member w : workers) {
-      w.rollbackAcked = rollbackId;
-    }
-    for (RecoveryView r : saved.recoveries()) {
-      recoveries.add(r.toRecovery());
-    }
+    layouts.held(saved.layoutVersion());
+    rollbacks.restore(saved.rollbackId(), saved.rollbackClock());
+    recoveries.restore(saved.recoveries());
     events.info("state of attempt " + saved.attempt() + " taken over: " + saved.finishedWorkers().size()
         + " workers finished, " + saved.serverFailures() + " server and " + saved.workerFailures()
         + " worker failures counted,"
@@ -953,21 +643,11 @@ final class JobState {
     changed();
   }
 
-  private List<Member> allMembers() {
-    List<Member> all = new ArrayList<>(servers.length + workers.length);
-    Collections.addAll(all, servers);
-    Collections.addAll(all, workers);
-    return all;
-  }
-
   /** Blocks until every server container ended or the deadline passed; true if all ended. */
   synchronized boolean awaitServersEnded(long timeoutMs) throws InterruptedException {
     long deadline = clockMs.getAsLong() + timeoutMs;
     while (true) {
-      boolean all = true;
-      for (Member s : servers) {
-        all &= s.state == Member.State.FINISHED || s.state == Member.State.FAILED || s.state == Member.State.REQUESTED;
-      }
+      boolean all = roster.serversEnded();
       long left = deadline - clockMs.getAsLong();
       if (all || left <= 0) {
         return all;
@@ -978,37 +658,29 @@ final class JobState {
 
   /** The job's progress for YARN: the mean of the workers' progress. */
   synchronized float progress() {
-    double sum = 0;
-    for (Member w : workers) {
-      sum += w.progress;
-    }
-    return (float) Math.max(0, Math.min(1, sum / workers.length));
+    return roster.progress();
   }
 
   synchronized Map<String, Double> finalMetrics() {
-    return new LinkedHashMap<>(finalMetrics);
+    return reports.finalMetrics();
   }
 
   synchronized Map<String, String> finalLabels() {
-    return new LinkedHashMap<>(finalLabels);
+    return reports.finalLabels();
   }
 
   /** Every kept point of the reported metric series, oldest first. */
   List<MetricPoint> history() {
-    List<MetricPoint> out = new ArrayList<>();
-    for (Series.Point<MetricPoint> p : history.since(0)) {
-      out.add(p.value());
-    }
-    return out;
+    return reports.history();
   }
 
   /** The reported metric series' points after sequence number {@code seq}. */
   List<Series.Point<MetricPoint>> historySince(long seq) {
-    return history.since(seq);
+    return reports.historySince(seq);
   }
 
   /** Applies f to every member (servers first) under the state's lock, for the status page. */
   synchronized <T> T withMembers(java.util.function.Function<List<Member>, T> f) {
-    return f.apply(allMembers());
+    return f.apply(roster.all());
   }
 }
