@@ -68,6 +68,8 @@ final class JobState {
   private final Recoveries recoveries;
   private final Reports reports;
   private final Losses losses;
+  /** Finished workers to run again after a rollback, until the AM's loop asks for their containers. */
+  private final List<Lost> reruns = new ArrayList<>();
   private Outcome outcome = Outcome.RUNNING;
   private String diagnostics = "";
   private long endMs;
@@ -485,7 +487,32 @@ final class JobState {
    * come back within {@code recoveryTimeoutMs} of its loss fails the job.
    */
   synchronized List<Lost> checkLiveness(long timeoutMs, long recoveryTimeoutMs) {
-    return losses.checkLiveness(timeoutMs, recoveryTimeoutMs);
+    List<Lost> out = new ArrayList<>(reruns);
+    reruns.clear();
+    out.addAll(losses.checkLiveness(timeoutMs, recoveryTimeoutMs));
+    return out;
+  }
+
+  /**
+   * After a rollback to {@code clock}, while some worker still runs: the workers that finished
+   * must redo their clocks since {@code clock}, whose updates the servers no longer hold. Each is
+   * lost (not counted) and handed out by the next {@link #checkLiveness} for a new container,
+   * which resumes at the servers' clock for it. Returns their indexes; none once every worker
+   * finished (the job's results are written; they leave the restored clock group instead).
+   */
+  synchronized List<Integer> rerunFinishedWorkers(long clock) {
+    if (outcome != Outcome.RUNNING || allWorkersFinished()) {
+      return List.of();
+    }
+    List<Integer> out = new ArrayList<>();
+    for (Lost l : losses.rerunFinished(clock)) {
+      reruns.add(l);
+      out.add(l.index());
+    }
+    if (!out.isEmpty()) {
+      notifyAll();
+    }
+    return out;
   }
 
   // --- Recovery coordination (used by RecoveryCoordinator) ---

@@ -159,6 +159,25 @@ final class Losses {
   }
 
   /**
+   * After a rollback to {@code clock}: every worker that finished lost its updates since that
+   * clock with the servers' state, so it must run again from there. Each is declared lost, not by
+   * the job's fault (its old container is retired), and returned to get a new container.
+   */
+  List<JobState.Lost> rerunFinished(long clock) {
+    List<JobState.Lost> out = new ArrayList<>();
+    for (Member m : roster.workers()) {
+      if (m.state == Member.State.FINISHED && outcome.get() == JobState.Outcome.RUNNING) {
+        JobState.Lost l = lose(m, "finished before the servers rolled back to clock " + clock
+            + ": its updates since then are redone in a new container", false);
+        if (l != null) {
+          out.add(l);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Declares a member lost for {@code cause}: its container is retired (a later registration or
    * completion of it is ignored), a failure is counted when {@code counted}, and past its role's
    * limit the job fails naming the member and its losses. Otherwise the member waits for a new

@@ -34,8 +34,9 @@ import yarnps.thrift.ServerStats;
  *       there too, and publishes it;</li>
  *   <li>k = 0, or more than k servers replaced at once (a range may have lost every copy):
  *       restores every server from the newest valid checkpoint (or to empty tables at clock 0 when
- *       there is none: {@code restore("", layout)}), publishes the layout, lets finished workers
- *       leave the restored clock group, and rolls the running workers back to the checkpoint's
+ *       there is none: {@code restore("", layout)}), publishes the layout, has finished workers
+ *       run again from the checkpoint in new containers (or, once every worker finished, leave
+ *       the restored clock group), and rolls the running workers back to the checkpoint's
  *       clock.</li>
  * </ul>
  * A call refused with a retryable error (NOT_READY, RECOVERING) is tried again for a while; any
@@ -226,6 +227,12 @@ final class RecoveryCoordinator implements Runnable, Closeable {
         System.currentTimeMillis() - t1);
     for (int index : replaced) {
       state.restored(index, rows);
+    }
+    // Finished workers redo their clocks since the checkpoint in new containers; once every worker
+    // finished (the results are written) they leave the restored clock group instead.
+    List<Integer> rerun = state.rerunFinishedWorkers(clock);
+    if (!rerun.isEmpty()) {
+      LOG.info("finished workers {} run again from clock {} in new containers", rerun, clock);
     }
     List<Integer> finished = state.finishedWorkers();
     for (int w : finished) {

@@ -1,6 +1,7 @@
 package yarnps.appmaster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -176,6 +177,44 @@ class JobStateTest {
     assertTrue(s.member(Role.WORKER, 0).losses.get(0).contains("container_5 on node1 sent no heartbeat for 61 s"),
         s.member(Role.WORKER, 0).losses.toString());
     assertTrue(s.checkLiveness(60_000, 600_000).isEmpty(), "a member waiting for its container is not silent");
+  }
+
+  @Test
+  void afterARollbackFinishedWorkersRunAgainInNewContainersUncounted() {
+    List<List<InputSplit>> train = List.of(List.of(new InputSplit("a", 0, 10, false)),
+        List.of(new InputSplit("b", 0, 5, false)), List.of(new InputSplit("c", 0, 5, false)));
+    // No worker failure allowed: a re-run is not the job's fault.
+    JobState s = new JobState(1, 3, 8, Map.of("train", train), now::get, new JobState.Limits(0, 3, 0));
+    for (int w = 0; w < 3; w++) {
+      s.launching(Role.WORKER, w, "container_w" + w, "node1", "");
+      s.register(Role.WORKER, w, "container_w" + w, "node1", 0);
+    }
+    s.finish(Role.WORKER, 1, true, "");
+    s.finish(Role.WORKER, 2, true, "");
+    assertEquals(List.of(1, 2), s.rerunFinishedWorkers(40));
+    assertEquals(Member.State.REQUESTED, s.member(Role.WORKER, 1).state);
+    assertFalse(s.allWorkersFinished());
+    assertEquals(List.of(new JobState.Lost(Role.WORKER, 1, "container_w1"), new JobState.Lost(Role.WORKER, 2, "container_w2")),
+        s.checkLiveness(60_000, 600_000), "handed to the AM's loop once");
+    assertTrue(s.checkLiveness(60_000, 600_000).isEmpty());
+    assertTrue(s.member(Role.WORKER, 2).losses.get(0).contains("rolled back to clock 40"),
+        s.member(Role.WORKER, 2).losses.toString());
+    // The old container's exit is not news, and its registration is refused.
+    assertNull(s.containerCompleted("container_w1", 0, "", "success"));
+    assertThrows(IllegalArgumentException.class, () -> s.register(Role.WORKER, 1, "container_w1", "node1", 0));
+    s.launching(Role.WORKER, 1, "container_w1b", "node2", "");
+    assertTrue(s.register(Role.WORKER, 1, "container_w1b", "node2", 0).replacement());
+    assertEquals(JobState.Outcome.RUNNING, s.outcome());
+    s.finish(Role.WORKER, 0, true, "");
+    s.finish(Role.WORKER, 1, true, "");
+    assertEquals(JobState.Outcome.RUNNING, s.outcome(), "worker 2 has not run again yet");
+
+    // Once every worker finished, a rollback re-runs none.
+    s.launching(Role.WORKER, 2, "container_w2b", "node2", "");
+    s.register(Role.WORKER, 2, "container_w2b", "node2", 0);
+    s.finish(Role.WORKER, 2, true, "");
+    assertEquals(JobState.Outcome.SUCCEEDED, s.outcome());
+    assertEquals(List.of(), s.rerunFinishedWorkers(80));
   }
 
   @Test

@@ -220,8 +220,11 @@ class RecoveryCoordinatorTest {
     String ckpt10 = CheckpointFormat.dirName(10);
     assertEquals(List.of("restore 0 " + ckpt10 + " v2", "restore 1 " + ckpt10 + " v2", "restore 2 " + ckpt10 + " v2"),
         sorted(calls.subList(2, 5), 3));
-    assertEquals(List.of("clock 0 w2=10 leaving", "clock 1 w2=10 leaving", "clock 2 w2=10 leaving"),
-        sorted(calls.subList(5, 8), 3), "the finished worker leaves the restored clock group");
+    // The finished worker's updates since clock 10 are gone with the servers' state: it runs again.
+    assertEquals(5, calls.size(), "no clock update leaves the finished worker out: " + calls);
+    assertEquals(Member.State.REQUESTED, state.member(Role.WORKER, 2).state, "the finished worker runs again");
+    assertEquals(0, state.member(Role.WORKER, 2).failures, "not the job's fault");
+    assertEquals(List.of(new JobState.Lost(Role.WORKER, 2, "w2")), state.checkLiveness(60_000, 600_000));
     assertEquals(2, state.layout().getVersion());
     HeartbeatResponse hb = orders.get(0);
     assertEquals(10, hb.getResumeClock());
@@ -234,6 +237,28 @@ class RecoveryCoordinatorTest {
     assertEquals(10, r.checkpointClock());
     assertTrue(r.checkpoint().endsWith(ckpt10), r.checkpoint());
     assertEquals(Recovery.Status.DONE, r.status());
+  }
+
+  @Test
+  void onceEveryWorkerFinishedARollbackLetsThemLeaveTheRestoredClockGroupInsteadOfRunningAgain() throws Exception {
+    state = running(0);
+    state.succeedAfterEndWork();
+    FileSystem fs = FileSystem.getLocal(new Configuration()).getRaw();
+    Path root = new Path(tmp.toUri());
+    writeCheckpoint(fs, root, 10);
+    for (int w = 0; w < 3; w++) {
+      state.finish(Role.WORKER, w, true, "");
+    }
+    assertTrue(state.workersDone(), "the end-of-job work (checkpoint) is running");
+    try (RecoveryCoordinator rc = coordinator(0, () -> new CheckpointReader(fs).newestValid(root))) {
+      replaceServer1();
+      assertTrue(runOnceWithWorkers(rc));
+    }
+    assertEquals(3, calls.stream().filter(c -> c.startsWith("restore")).count(), calls.toString());
+    assertEquals(List.of("clock 0 w0=10 leaving", "clock 0 w1=10 leaving", "clock 0 w2=10 leaving"),
+        calls.stream().filter(c -> c.startsWith("clock 0")).sorted().toList());
+    assertTrue(state.checkLiveness(60_000, 600_000).isEmpty(), "nobody runs again");
+    assertEquals(Member.State.FINISHED, state.member(Role.WORKER, 1).state);
   }
 
   @Test

@@ -162,20 +162,36 @@ class RecoveryIT {
     assertCountedExactly(out);
   }
 
+  /**
+   * Worker 1 does not pause between clocks, so it finishes (its process exits) long before worker
+   * 0; then a server is killed. The running worker goes back to the checkpoint's clock, and the
+   * finished one runs again from it in a new container: its updates since the checkpoint went
+   * with the servers' state.
+   */
   @Test
   void aKilledServerWithoutReplicationRollsBackToTheCheckpointAndLosesNothing() throws Exception {
     String out = output("count-k0");
     Configuration job = counting(out, 2, 2, 400, 25);
     job.setLong("yarnps.checkpoint.interval.clocks", 50);
+    job.set("count.fast.workers", "1");
     try (YarnClient yarn = yarn()) {
       ApplicationId app = submit(job);
-      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.4f, 180, "counting past a checkpoint");
+      waitFor(() -> processes(app, "yarnps.worker.WorkerMain") == 2, 180, "both workers to start");
+      waitFor(() -> processes(app, "yarnps.worker.WorkerMain") == 1, 180, "the fast worker to finish");
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.6f, 180, "worker 0 counting past a checkpoint");
       kill(app, "yarnps.server.ParameterServer");
       ApplicationReport r = awaitEnd(yarn, app, 300);
       assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
     }
-    // The workers went back to the checkpoint's clock and counted again from there.
+    // Both workers counted again from the checkpoint's clock.
     assertCountedExactly(out);
+  }
+
+  /** Live processes of the application whose command line names mainClass. */
+  static long processes(ApplicationId app, String mainClass) {
+    return ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().map(c -> c.contains(mainClass) && c.contains(app.toString())).orElse(false))
+        .count();
   }
 
   @Test

@@ -33,6 +33,9 @@ public final class CountingJob implements PsJob {
       ConfigKey.intKey("count.keys", 10_000, 1, 1 << 26, "Keys every push adds 1 to, spread over the key space.");
   static final ConfigKey<Integer> CLOCK_MS =
       ConfigKey.intKey("count.clock.ms", 20, 0, 600_000, "Pause after each clock, ms, to stretch the job in time.");
+  static final ConfigKey<String> FAST_WORKERS =
+      ConfigKey.stringKey("count.fast.workers", "", "Workers (comma-separated indexes) that do not pause between clocks,"
+          + " so they finish first.");
   static final ConfigKey<String> TABLE =
       ConfigKey.stringKey("count.table", "w", "Table to count in; its updater must be plain add (the default).");
 
@@ -48,7 +51,7 @@ public final class CountingJob implements PsJob {
 
   @Override
   public List<ConfigKey<?>> configKeys() {
-    return List.of(CLOCKS, KEYS, CLOCK_MS, TABLE);
+    return List.of(CLOCKS, KEYS, CLOCK_MS, FAST_WORKERS, TABLE);
   }
 
   /** The job's keys: n keys spread over the whole unsigned key space, sorted (unsigned) and unique. */
@@ -66,7 +69,7 @@ public final class CountingJob implements PsJob {
     Configuration conf = ctx.conf();
     long clocks = CLOCKS.get(conf);
     int n = KEYS.get(conf);
-    int pause = CLOCK_MS.get(conf);
+    int pause = fast(FAST_WORKERS.get(conf), ctx.workerIndex()) ? 0 : CLOCK_MS.get(conf);
     String table = TABLE.get(conf);
     ParameterClient ps = ctx.params();
     if (ps.width(table) != 1) {
@@ -120,6 +123,24 @@ public final class CountingJob implements PsJob {
     LOG.info("counted: expected {} per key, held {}..{}, {} keys wrong, {} updates lost", expected, min, max, wrong,
         lost);
     ctx.reportFinal(result, Map.of());
+  }
+
+  /** Whether worker is in the comma-separated list of indexes. */
+  static boolean fast(String list, int worker) {
+    for (String w : list.split(",")) {
+      String t = w.strip();
+      if (t.isEmpty()) {
+        continue;
+      }
+      try {
+        if (Integer.parseInt(t) == worker) {
+          return true;
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(FAST_WORKERS.name() + "=" + list + ": '" + t + "' is not a worker index", e);
+      }
+    }
+    return false;
   }
 
   private void noteAck() {
