@@ -26,7 +26,8 @@ import yarnps.checkpoint.CheckpointManifest.ShardEntry;
  * ckpt.readRange("w", start, limit, (key, row) -> t.putRow(key, row, 0));
  * }</pre>
  * Rows are handed over as they are read, before the shard's checksum at its end is checked: when a
- * read throws, whatever the sink received must be thrown away. Not thread-safe: open one per thread.
+ * read throws, whatever the sink received must be thrown away. Immutable: threads may read shards
+ * of one Checkpoint at the same time (each read opens its own stream).
  */
 public final class Checkpoint {
 

@@ -80,7 +80,8 @@ final class CheckpointShards {
    *     then partly loaded and must be thrown away
    */
   static long load(int self, FileSystem fs, Path dir, List<TableShards> fresh) throws IOException {
-    CheckpointReader reader = new CheckpointReader(fs);
+    // One manifest read for every range: a Checkpoint is immutable, its reads share nothing.
+    Checkpoint ckpt = new CheckpointReader(fs).open(dir);
     List<Callable<Long>> tasks = new ArrayList<>();
     for (TableShards t : fresh) {
       String name = t.spec().name();
@@ -89,8 +90,6 @@ final class CheckpointShards {
         long start = layout.rangeStart(r);
         long limit = layout.rangeLimit(r);
         tasks.add(() -> {
-          // A Checkpoint is not thread-safe: one per task.
-          Checkpoint ckpt = reader.open(dir);
           long expected = 0;
           for (CheckpointManifest.ShardEntry s : ckpt.shardsIntersecting(name, start, limit)) {
             expected += s.rows();

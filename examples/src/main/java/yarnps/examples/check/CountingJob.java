@@ -34,8 +34,8 @@ public final class CountingJob implements PsJob {
   static final ConfigKey<Integer> CLOCK_MS =
       ConfigKey.intKey("count.clock.ms", 20, 0, 600_000, "Pause after each clock, ms, to stretch the job in time.");
   static final ConfigKey<String> FAST_WORKERS =
-      ConfigKey.stringKey("count.fast.workers", "", "Workers (comma-separated indexes) that do not pause between clocks,"
-          + " so they finish first.");
+      ConfigKey.stringKey("count.fast.workers", "", "Workers (comma-separated indexes) that do not pause between clocks"
+          + " and finish without waiting for the others, so they finish first.");
   static final ConfigKey<String> TABLE =
       ConfigKey.stringKey("count.table", "w", "Table to count in; its updater must be plain add (the default).");
 
@@ -69,7 +69,8 @@ public final class CountingJob implements PsJob {
     Configuration conf = ctx.conf();
     long clocks = CLOCKS.get(conf);
     int n = KEYS.get(conf);
-    int pause = fast(FAST_WORKERS.get(conf), ctx.workerIndex()) ? 0 : CLOCK_MS.get(conf);
+    boolean fast = fast(FAST_WORKERS.get(conf), ctx.workerIndex());
+    int pause = fast ? 0 : CLOCK_MS.get(conf);
     String table = TABLE.get(conf);
     ParameterClient ps = ctx.params();
     if (ps.width(table) != 1) {
@@ -92,6 +93,10 @@ public final class CountingJob implements PsJob {
     ps.leaveClockGroup().get();
     ctx.gauge("max_push_gap_ms", maxGapMs);
     ctx.gauge("push_resumed_at_ms", resumedAtMs);
+    if (fast && ctx.workerIndex() != 0) {
+      // Finishes now: worker 0's barrier does not wait for a worker that finished.
+      return;
+    }
     ctx.barrier("counted");
     if (ctx.workerIndex() != 0) {
       return;
