@@ -23,9 +23,9 @@ import yarnps.thrift.TableStats;
 /**
  * The control calls that copy or describe a server's tables without changing which shards it
  * holds: the checkpoint cut and its shard files, a saved model, a range copied to a recovering
- * peer with this server's clocks, and the statistics of stats and heartbeats. It reads the shard
- * set from {@link HandlerState} once per call, so an install or restore running meanwhile leaves
- * the call on the set it started with.
+ * peer with this server's clocks, and the statistics and counters of stats and heartbeats. It
+ * reads the shard set from {@link HandlerState} once per call, so an install or restore running
+ * meanwhile leaves the call on the set it started with.
  */
 final class ExportControl {
   // The handler's logger: these lines keep the category they had before the control calls moved here.
@@ -158,6 +158,44 @@ final class ExportControl {
         c.getOrDefault("wire_bytes_out", 0L));
     st.setCounters(c);
     return st;
+  }
+
+  /** The data plane's counters (see {@link DataPlane#counters}); the endpoint adds its own. */
+  Map<String, Long> counters() {
+    Map<String, Long> m = new HashMap<>();
+    m.put("key_cache_hits", s.keyCache.hits.sum());
+    m.put("key_cache_misses", s.keyCache.misses.sum());
+    m.put("key_cache_inserts", s.keyCache.inserts.sum());
+    m.put("key_cache_evictions", s.keyCache.evictions.sum());
+    m.put("key_cache_entries", (long) s.keyCache.entries());
+    m.put("key_cache_bytes", s.keyCache.bytes());
+    m.put("keys_not_sent", s.keysNotSent.sum());
+    m.put("pulls_deferred", s.clocks.pullsDeferred.sum());
+    m.put("pulls_admitted", s.clocks.pullsAdmitted.sum());
+    m.put("pull_wait_ms", s.clocks.waitNanos.sum() / 1_000_000);
+    m.put("pulls_waiting", (long) s.clocks.parkedPulls());
+    m.put("consistency_bound_violations", s.clocks.boundViolations.sum());
+    m.put("max_clock_lag", s.clocks.maxLagSeen());
+    m.put("clock_min", Math.min(s.clocks.published(), Long.MAX_VALUE / 2));
+    m.put("held_push_keys", s.held.heldKeys());
+    m.put("checkpoint_held_keys", s.cut.heldKeys());
+    m.put("checkpoint_pushes_held", s.cut.pushesHeld.sum());
+    m.put("checkpoint_writing", s.cut.writing() ? 1L : 0L);
+    m.put("checkpoint_pulls_parked", s.cut.pullsParked.sum());
+    for (int w = 0; w < s.clocks.workers(); w++) {
+      m.put("worker_clock_" + w, s.clocks.clock(w));
+    }
+    m.put("duplicate_pushes", s.duplicates.sum());
+    m.put("dedup_window_misses", s.applied.unknown.sum());
+    ReplicaChain c = s.chain;
+    if (c != null) {
+      m.put("replica_forwards", c.forwards.sum());
+      m.put("replica_forward_failures", c.forwardFailures.sum());
+      m.put("replica_keys_forwarded", c.keysForwarded.sum());
+    }
+    RangeClocks rc = s.rangeClocks;
+    m.put("vector_clock_ranges", rc == null ? 0L : rc.touched());
+    return m;
   }
 
   /** Keys stored per table, for heartbeats. */

@@ -2,9 +2,11 @@ package yarnps.server;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import yarnps.common.KeyLayout;
+import yarnps.conf.PsKeys;
 import yarnps.conf.TableSpec;
 import yarnps.rpc.Errors;
 import yarnps.thrift.PsError;
@@ -26,10 +28,13 @@ final class HandlerState {
   final List<TableSpec> specs;
   final KeyCache keyCache;
   /** Pushes held for their clock (sequential consistency). */
-  final PushBuffer held;
+  final PushBuffer held = new PushBuffer();
   final ClockGroup clocks;
   final CheckpointCut cut;
   final AppliedIds applied;
+  /** Keys of pushes and pulls that named a cached key list instead of sending it. */
+  final LongAdder keysNotSent = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
 
   /** The shards by table name; null until the first layout. */
   volatile Map<String, TableShards> tables;
@@ -42,16 +47,20 @@ final class HandlerState {
   /** Transport counters to report with stats; set by the server once its endpoint exists. */
   volatile Supplier<Map<String, Long>> transportCounters;
 
-  HandlerState(int self, Configuration conf, List<TableSpec> specs, KeyCache keyCache, PushBuffer held,
-      ClockGroup clocks, CheckpointCut cut, AppliedIds applied, Supplier<Map<String, Long>> transportCounters) {
+  /**
+   * Builds the server's parts from conf; released checkpoint holds go to applyHeld, and stats report
+   * transportCounters until {@link ParameterHandler#reportCounters} replaces them.
+   */
+  HandlerState(int self, Configuration conf, List<TableSpec> specs, CheckpointCut.Sink applyHeld,
+      Supplier<Map<String, Long>> transportCounters) {
     this.self = self;
     this.conf = conf;
     this.specs = specs;
-    this.keyCache = keyCache;
-    this.held = held;
-    this.clocks = clocks;
-    this.cut = cut;
-    this.applied = applied;
+    this.keyCache = new KeyCache(PsKeys.KEY_CACHE_BYTES.get(conf));
+    this.clocks = new ClockGroup(PsKeys.CONSISTENCY.get(conf), PsKeys.CONSISTENCY_TAU.get(conf),
+        PsKeys.WORKERS.get(conf), held);
+    this.cut = new CheckpointCut(self, clocks, applyHeld, PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf));
+    this.applied = new AppliedIds(PsKeys.WORKERS.get(conf));
     this.transportCounters = transportCounters;
   }
 

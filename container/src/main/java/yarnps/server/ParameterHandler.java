@@ -1,7 +1,6 @@
 package yarnps.server;
 
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -47,13 +46,13 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   private final int self;
   private final List<TableSpec> specs;
   private final KeyCache keyCache;
-  private final PushBuffer held = new PushBuffer();
+  private final PushBuffer held;
   private final ClockGroup clocks;
   private final CheckpointCut cut;
   private final AppliedIds applied;
+  private final LongAdder keysNotSent;
+  private final LongAdder duplicates;
   private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
-  private final LongAdder keysNotSent = new LongAdder();
-  private final LongAdder duplicates = new LongAdder();
   /** Whether replicas resolve forwarded key lists through the key cache (yarnps.rpc.key.cache). */
   private final boolean replicaKeyCache;
 
@@ -82,21 +81,23 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
   }
 
   public ParameterHandler(int self, Configuration conf, List<TableSpec> specs) {
+    this.state = new HandlerState(self, conf, specs, this::applyHeld, this::counters);
+    this.layouts = new LayoutControl(state);
+    this.exports = new ExportControl(state);
     this.self = self;
     this.specs = specs;
-    this.keyCache = new KeyCache(PsKeys.KEY_CACHE_BYTES.get(conf));
-    this.clocks = new ClockGroup(PsKeys.CONSISTENCY.get(conf), PsKeys.CONSISTENCY_TAU.get(conf),
-        PsKeys.WORKERS.get(conf), held);
-    this.cut = new CheckpointCut(self, clocks, this::applyHeld, PsKeys.CHECKPOINT_TIMEOUT_MS.get(conf));
+    this.keyCache = state.keyCache;
+    this.held = state.held;
+    this.clocks = state.clocks;
+    this.cut = state.cut;
+    this.applied = state.applied;
+    this.keysNotSent = state.keysNotSent;
+    this.duplicates = state.duplicates;
     if (PsKeys.SERVER_THREADS.get(conf) < 2) {
       LOG.warn("{} = 1: a checkpoint waiting for the workers' clocks holds the only thread that handles their"
           + " clock updates, so every checkpoint will time out", PsKeys.SERVER_THREADS.name());
     }
-    this.applied = new AppliedIds(PsKeys.WORKERS.get(conf));
     this.replicaKeyCache = PsKeys.KEY_CACHE.get(conf);
-    this.state = new HandlerState(self, conf, specs, keyCache, held, clocks, cut, applied, this::counters);
-    this.layouts = new LayoutControl(state);
-    this.exports = new ExportControl(state);
   }
 
   /** Makes stats and heartbeats report these counters (the endpoint's, which include this handler's). */
@@ -219,32 +220,7 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public void push(PsWire.Request req) throws PsError {
-    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-    boolean now = push(req, new PushReply() {
-      @Override
-      public void finishDeferred() {
-        done.complete(null);
-      }
-
-      @Override
-      public void failDeferred(PsError error) {
-        done.completeExceptionally(error);
-      }
-    });
-    if (!now) {
-      awaitChain(done);
-    }
-  }
-
-  private static void awaitChain(java.util.concurrent.CompletableFuture<Void> done) throws PsError {
-    try {
-      done.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw Errors.internal("push", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof PsError pe ? pe : Errors.internal("push", e.getCause());
-    }
+    BlockingDataCalls.push(this, req);
   }
 
   /**
@@ -481,108 +457,19 @@ public final class ParameterHandler implements ParameterService.Iface, DataPlane
 
   @Override
   public Map<String, Long> counters() {
-    Map<String, Long> m = new HashMap<>();
-    m.put("key_cache_hits", keyCache.hits.sum());
-    m.put("key_cache_misses", keyCache.misses.sum());
-    m.put("key_cache_inserts", keyCache.inserts.sum());
-    m.put("key_cache_evictions", keyCache.evictions.sum());
-    m.put("key_cache_entries", (long) keyCache.entries());
-    m.put("key_cache_bytes", keyCache.bytes());
-    m.put("keys_not_sent", keysNotSent.sum());
-    m.put("pulls_deferred", clocks.pullsDeferred.sum());
-    m.put("pulls_admitted", clocks.pullsAdmitted.sum());
-    m.put("pull_wait_ms", clocks.waitNanos.sum() / 1_000_000);
-    m.put("pulls_waiting", (long) clocks.parkedPulls());
-    m.put("consistency_bound_violations", clocks.boundViolations.sum());
-    m.put("max_clock_lag", clocks.maxLagSeen());
-    m.put("clock_min", Math.min(clocks.published(), Long.MAX_VALUE / 2));
-    m.put("held_push_keys", held.heldKeys());
-    m.put("checkpoint_held_keys", cut.heldKeys());
-    m.put("checkpoint_pushes_held", cut.pushesHeld.sum());
-    m.put("checkpoint_writing", cut.writing() ? 1L : 0L);
-    m.put("checkpoint_pulls_parked", cut.pullsParked.sum());
-    for (int w = 0; w < clocks.workers(); w++) {
-      m.put("worker_clock_" + w, clocks.clock(w));
-    }
-    m.put("duplicate_pushes", duplicates.sum());
-    m.put("dedup_window_misses", applied.unknown.sum());
-    ReplicaChain c = state.chain;
-    if (c != null) {
-      m.put("replica_forwards", c.forwards.sum());
-      m.put("replica_forward_failures", c.forwardFailures.sum());
-      m.put("replica_keys_forwarded", c.keysForwarded.sum());
-    }
-    RangeClocks rc = state.rangeClocks;
-    m.put("vector_clock_ranges", rc == null ? 0L : rc.touched());
-    return m;
+    return exports.counters();
   }
-
-  // The generated interface's push and pull, for in-process callers and stock Thrift clients
-  // routed through the processor; the server's endpoint decodes these calls itself.
 
   @Override
   public void push(PushRequest r) throws PsError {
-    PsWire.Request req = request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(),
-        r.getClock(), r.getKeySignature(), r.values, r.isSetKeyCodec() || r.isSetValueCodec());
-    req.requestId = r.isSetRequestId() ? r.getRequestId() : -1;
-    req.part = r.isSetPart() ? r.getPart() : -1;
-    req.replica = r.isReplica();
-    push(req);
+    BlockingDataCalls.push(this, r);
   }
 
   @Override
   public PullResponse pull(PullRequest r) throws PsError {
-    PsWire.Request req = request(r.getTable(), r.getLayoutVersion(), r.getNumKeys(), r.keys, r.getWorker(),
-        r.getClock(), r.getKeySignature(), null, r.isSetKeyCodec());
-    java.util.concurrent.CompletableFuture<ByteBuffer> done = new java.util.concurrent.CompletableFuture<>();
-    ByteBuffer[] out = new ByteBuffer[1];
-    PullReply sink = new PullReply() {
-      @Override
-      public ByteBuffer valueBlock(int numKeys, int bytes) {
-        out[0] = ByteBuffer.allocate(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        return out[0].duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
-      }
-
-      @Override
-      public void finishDeferred() {
-        done.complete(out[0]);
-      }
-
-      @Override
-      public void failDeferred(PsError error) {
-        done.completeExceptionally(error);
-      }
-    };
-    if (pull(req, sink)) {
-      return new PullResponse(r.getNumKeys(), out[0]);
-    }
-    // A waiting pull from a plain Thrift caller holds its pool thread; the data plane never does.
-    try {
-      return new PullResponse(r.getNumKeys(), done.get());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw Errors.internal("pull", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof PsError pe ? pe : Errors.internal("pull", e.getCause());
-    }
+    return BlockingDataCalls.pull(this, r);
   }
 
-  private static PsWire.Request request(String table, long version, int numKeys, ByteBuffer keys, int worker,
-      long clock, long signature, ByteBuffer values, boolean compressed) throws PsError {
-    if (compressed) {
-      throw Errors.badRequest("compressed blocks are accepted on the data-plane endpoint only");
-    }
-    PsWire.Request req = new PsWire.Request();
-    req.table = table;
-    req.layoutVersion = version;
-    req.numKeys = numKeys;
-    req.keys = keys.duplicate();
-    req.values = values == null ? null : values.duplicate();
-    req.worker = worker;
-    req.clock = clock;
-    req.keySignature = signature;
-    return req;
-  }
   // The control calls (see the class doc for their locking).
 
   /**
