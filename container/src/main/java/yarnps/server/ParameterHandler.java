@@ -31,8 +31,9 @@ import yarnps.thrift.ServerStats;
  * with BAD_REQUEST and changes nothing; the connection and the server go on.
  *
  * <p>The control calls are implemented by {@link LayoutControl} (layout installs, restore, recovery
- * from peers) and {@link ExportControl} (checkpoints, save, a range for a peer, stats), which share
- * the shard set and the server's parts with the data plane through one {@link HandlerState}.
+ * from peers) and {@link ExportControl} (checkpoints, save, a range for a peer, stats and counters),
+ * which share the shard set and the server's parts with the data plane through one
+ * {@link HandlerState}; the generated interface's blocking push and pull by {@link BlockingDataCalls}.
  * installAtStart, installLayout and restore are synchronized on this handler, so they exclude each
  * other; push, pull and the other control calls take no lock here.
  */
