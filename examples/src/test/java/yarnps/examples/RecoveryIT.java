@@ -124,10 +124,7 @@ class RecoveryIT {
 
   /** Kills (SIGKILL) the first live process of the application whose command line names mainClass. */
   static ProcessHandle kill(ApplicationId app, String mainClass) {
-    ProcessHandle p = ProcessHandle.allProcesses()
-        .filter(h -> h.info().commandLine().map(c -> c.contains(mainClass) && c.contains(app.toString()))
-            .orElse(false))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + mainClass + " process of " + app));
+    ProcessHandle p = jvms(app, mainClass).findFirst().orElseThrow(() -> new AssertionError("no " + mainClass + " process of " + app));
     System.out.println("IT: killing " + mainClass + " pid " + p.pid() + " of " + app);
     p.destroyForcibly();
     return p;
@@ -178,7 +175,9 @@ class RecoveryIT {
       ApplicationId app = submit(job);
       waitFor(() -> processes(app, "yarnps.worker.WorkerMain") == 2, 180, "both workers to start");
       waitFor(() -> processes(app, "yarnps.worker.WorkerMain") == 1, 180, "the fast worker to finish");
-      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.6f, 180, "worker 0 counting past a checkpoint");
+      // No checkpoint commits meanwhile: a cut must lie above every clock pushed, the finished
+      // worker's last (399), so it waits for worker 0 to get there. The rollback goes to clock 0.
+      waitFor(() -> yarn.getApplicationReport(app).getProgress() > 0.6f, 180, "worker 0 counting on");
       kill(app, "yarnps.server.ParameterServer");
       ApplicationReport r = awaitEnd(yarn, app, 300);
       assertEquals(FinalApplicationStatus.SUCCEEDED, r.getFinalApplicationStatus(), r.getDiagnostics());
@@ -187,11 +186,20 @@ class RecoveryIT {
     assertCountedExactly(out);
   }
 
-  /** Live processes of the application whose command line names mainClass. */
+  /** Live JVMs of the application whose command line names mainClass. */
   static long processes(ApplicationId app, String mainClass) {
+    return jvms(app, mainClass).count();
+  }
+
+  /**
+   * The JVMs of the application whose command line names mainClass: the java processes only, not
+   * the shell that the NodeManager's launch script starts them from, whose command line names the
+   * class too (killing that shell would leave the JVM running).
+   */
+  static java.util.stream.Stream<ProcessHandle> jvms(ApplicationId app, String mainClass) {
     return ProcessHandle.allProcesses()
-        .filter(h -> h.info().commandLine().map(c -> c.contains(mainClass) && c.contains(app.toString())).orElse(false))
-        .count();
+        .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+        .filter(h -> h.info().commandLine().map(c -> c.contains(mainClass) && c.contains(app.toString())).orElse(false));
   }
 
   @Test
