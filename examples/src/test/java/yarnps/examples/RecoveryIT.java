@@ -26,6 +26,7 @@ import yarnps.client.EmbeddedCluster;
 import yarnps.client.YarnPsClient;
 import yarnps.examples.demo.JobResult;
 import yarnps.examples.demo.LrJobConf;
+import yarnps.examples.experiment.ContainerJvms;
 import yarnps.examples.gen.ClickLogGenerator;
 import yarnps.checkpoint.CheckpointReader;
 import yarnps.model.ModelReader;
@@ -122,9 +123,10 @@ class RecoveryIT {
     return yarn.getApplicationReport(app);
   }
 
-  /** Kills (SIGKILL) the first live process of the application whose command line names mainClass. */
+  /** Kills (SIGKILL) the first live JVM of the application whose command line names mainClass. */
   static ProcessHandle kill(ApplicationId app, String mainClass) {
-    ProcessHandle p = jvms(app, mainClass).findFirst().orElseThrow(() -> new AssertionError("no " + mainClass + " process of " + app));
+    ProcessHandle p = ContainerJvms.of(app, mainClass).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + mainClass + " process of " + app));
     System.out.println("IT: killing " + mainClass + " pid " + p.pid() + " of " + app);
     p.destroyForcibly();
     return p;
@@ -188,19 +190,9 @@ class RecoveryIT {
 
   /** Live JVMs of the application whose command line names mainClass. */
   static long processes(ApplicationId app, String mainClass) {
-    return jvms(app, mainClass).count();
+    return ContainerJvms.of(app, mainClass).count();
   }
 
-  /**
-   * The JVMs of the application whose command line names mainClass: the java processes only, not
-   * the shell that the NodeManager's launch script starts them from, whose command line names the
-   * class too (killing that shell would leave the JVM running).
-   */
-  static java.util.stream.Stream<ProcessHandle> jvms(ApplicationId app, String mainClass) {
-    return ProcessHandle.allProcesses()
-        .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-        .filter(h -> h.info().commandLine().map(c -> c.contains(mainClass) && c.contains(app.toString())).orElse(false));
-  }
 
   @Test
   void aKilledServerMidTrainingStillReachesTheQualityBar() throws Exception {

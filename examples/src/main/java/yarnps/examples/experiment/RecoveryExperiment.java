@@ -225,10 +225,7 @@ public final class RecoveryExperiment {
         + "% of the job");
     awaitProgress(yarn, app, (float) o.killAt);
     String am = amUrl(yarn.getApplicationReport(app));
-    ProcessHandle server = ProcessHandle.allProcesses()
-        .filter(h -> h.info().commandLine().map(c -> c.contains("yarnps.server.ParameterServer")
-            && c.contains(app.toString())).orElse(false))
-        .findFirst().orElseThrow(() -> new IOException("no server process of " + app));
+    ProcessHandle server = ContainerJvms.of(app, "yarnps.server.ParameterServer").findFirst().orElseThrow(() -> new IOException("no server process of " + app));
     long killMs = System.currentTimeMillis();
     server.destroyForcibly();
     System.out.println("killed server pid " + server.pid() + " at " + killMs);
