@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,6 +72,17 @@ class ReplicationTest {
     return conf;
   }
 
+  /** Starts the SERVERS handlers and their data-plane servers on loopback; returns their addresses. */
+  private List<ServerAddress> startServers(Configuration conf) throws IOException {
+    List<ServerAddress> addresses = new ArrayList<>();
+    for (int s = 0; s < SERVERS; s++) {
+      handlers[s] = new ParameterHandler(s, conf, TableSpec.allFromConf(conf));
+      servers[s] = DataPlaneServer.start("repl-" + s, handlers[s], handlers[s], conf, 0);
+      addresses.add(new ServerAddress(s, "127.0.0.1", servers[s].port()));
+    }
+    return addresses;
+  }
+
   private static Layout layout(KeyLayout kl, long version, List<ServerAddress> addresses) {
     return new Layout(version, kl.toThriftRanges(), addresses);
   }
@@ -93,12 +105,7 @@ class ReplicationTest {
   void everyAcknowledgedPushCountsExactlyOnceAcrossAKilledServer(String model) throws Exception {
     Configuration conf = conf(model);
     KeyLayout ring = HashRing.build(1, SERVERS, 8, 17);
-    List<ServerAddress> addresses = new ArrayList<>();
-    for (int s = 0; s < SERVERS; s++) {
-      handlers[s] = new ParameterHandler(s, conf, TableSpec.allFromConf(conf));
-      servers[s] = DataPlaneServer.start("repl-" + s, handlers[s], handlers[s], conf, 0);
-      addresses.add(new ServerAddress(s, "127.0.0.1", servers[s].port()));
-    }
+    List<ServerAddress> addresses = startServers(conf);
     Layout v1 = layout(ring, 1, addresses);
     for (ParameterHandler h : handlers) {
       h.install(v1);
@@ -232,12 +239,7 @@ class ReplicationTest {
   void aCallFailsWhenNoNewerLayoutComesWithinTheRecoveryTimeout() throws Exception {
     Configuration conf = conf("eventual");
     KeyLayout ring = HashRing.build(1, SERVERS, 8, 17);
-    List<ServerAddress> addresses = new ArrayList<>();
-    for (int s = 0; s < SERVERS; s++) {
-      handlers[s] = new ParameterHandler(s, conf, TableSpec.allFromConf(conf));
-      servers[s] = DataPlaneServer.start("repl-" + s, handlers[s], handlers[s], conf, 0);
-      addresses.add(new ServerAddress(s, "127.0.0.1", servers[s].port()));
-    }
+    List<ServerAddress> addresses = startServers(conf);
     Layout v1 = layout(ring, 1, addresses);
     for (ParameterHandler h : handlers) {
       h.install(v1);
